@@ -1,0 +1,1 @@
+"""The ``portalroi`` command line: thin shells over the Python API."""

@@ -1,0 +1,78 @@
+"""Settings in one place.
+
+Every setting can be given as an environment variable ``PORTALROI_<NAME>`` (for example
+``PORTALROI_DB=/data/portal.duckdb``) or in a ``.env`` file in the working directory. Command-line
+options such as ``--db`` override them for one run.
+
+Examples
+--------
+>>> from portalroi.settings import Settings
+>>> Settings(db="x.duckdb").db.name
+'x.duckdb'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+_DEV_SECRET = "dev-only-change-me"
+
+
+class Settings(BaseSettings):
+    """portalroi's settings; see ``docs/reference/settings.md`` for each one."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTALROI_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="`production` refuses unsafe defaults such as the development secret key.",
+    )
+    db: Path = Field(
+        Path("portalroi.duckdb"),
+        description="Path of the embedded DuckDB analytics store.",
+    )
+    demo_dir: Path = Field(
+        Path("portalroi-demo"),
+        description="Folder where `portalroi demo` writes the simulated exports and the truth file.",
+    )
+    ingest_batch_rows: int = Field(
+        500_000,
+        ge=1_000,
+        description="Rows read per batch when streaming a large file into the store.",
+    )
+    ingest_memory_limit: str = Field(
+        "1GB",
+        description="DuckDB memory limit during ingestion (bounded memory on large files).",
+    )
+    currency: str = Field("USD", description="Default currency for amounts without one.")
+    language: Literal["en", "sv"] = Field(
+        "en", description="Default language of reports and pages."
+    )
+    app_db_url: str = Field(
+        "sqlite:///portalroi-app.sqlite",
+        description="SQLAlchemy URL of the app-state database (users, tokens, schedules).",
+    )
+    secret_key: str = Field(
+        _DEV_SECRET,
+        description="Key that signs sessions and webhooks. Must be changed in production.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "production" and self.secret_key == _DEV_SECRET:
+            raise ValueError(
+                "PORTALROI_SECRET_KEY must be set when PORTALROI_ENVIRONMENT=production"
+            )
+        return self
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, with ``overrides`` (non-None values) on top."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**given)  # type: ignore[arg-type]
