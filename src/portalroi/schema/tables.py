@@ -1,4 +1,4 @@
-"""The canonical data model: eight tables every source is mapped onto.
+"""The canonical data model: nine tables every source is mapped onto.
 
 Each table is declared as data (a :class:`TableSpec` of :class:`Column` specs) so that the store,
 the ingestion validator, the simulator and the generated documentation read the same definition.
@@ -384,7 +384,23 @@ COSTS = TableSpec(
     ),
 )
 
+ARTICLES = TableSpec(
+    name="articles",
+    row_is="one knowledge-base article",
+    key="article_id",
+    time_column="created_at",
+    columns=(
+        _c("article_id", "VARCHAR", True, "Identifier of the article in the help centre."),
+        _c("title", "VARCHAR", True, "Title shown to customers."),
+        _c("body", "VARCHAR", False, "Article text (used to match ticket topics to articles)."),
+        _c("category", "VARCHAR", False, "Help-centre section."),
+        _c("created_at", "TIMESTAMP", False, "When it was published (UTC)."),
+        _PROPS,
+    ),
+)
+
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (ACCOUNTS, USERS, EVENTS, TICKETS, INVOICES, SURVEYS, ORDERS, COSTS)
+    t.name: t
+    for t in (ACCOUNTS, USERS, EVENTS, TICKETS, INVOICES, SURVEYS, ORDERS, COSTS, ARTICLES)
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
