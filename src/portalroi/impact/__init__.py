@@ -1,0 +1,40 @@
+"""Causal effects of the portal: staggered DiD, pre-trend test, time-series counterfactual, churn hazard.
+
+Main estimator: Callaway & Sant'Anna (2021) group-time ATTs (:func:`staggered_did`); naive
+comparisons (:func:`twfe_did`, :func:`naive_pre_post`) exist only to show how they mislead.
+"""
+
+from __future__ import annotations
+
+from portalroi.impact.comparisons import naive_pre_post, twfe_did
+from portalroi.impact.did import GroupTimeEffects, aggregate, group_time_att, staggered_did
+from portalroi.impact.frames import account_months, estimate_from_frames, month_index
+from portalroi.impact.its import ItsResult, its_effect
+from portalroi.impact.panel import NEVER, Panel
+from portalroi.impact.plot import event_study_spec
+from portalroi.impact.pretrend import PretrendTest, wald_pretrend
+from portalroi.impact.results import EffectEstimate, EventTimeEffect, event_study_frame
+from portalroi.impact.survival import hazard_effect
+
+__all__ = [
+    "NEVER",
+    "EffectEstimate",
+    "EventTimeEffect",
+    "GroupTimeEffects",
+    "ItsResult",
+    "Panel",
+    "PretrendTest",
+    "account_months",
+    "aggregate",
+    "estimate_from_frames",
+    "event_study_frame",
+    "event_study_spec",
+    "group_time_att",
+    "hazard_effect",
+    "its_effect",
+    "month_index",
+    "naive_pre_post",
+    "staggered_did",
+    "twfe_did",
+    "wald_pretrend",
+]
