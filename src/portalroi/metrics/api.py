@@ -1,0 +1,163 @@
+"""The metric library's public functions: list, look up, explain and compute metrics.
+
+Examples
+--------
+>>> from portalroi.store import Store
+>>> store = Store(":memory:")
+>>> "dau" in [m.name for m in list_metrics()]
+True
+>>> compute(store, "ticket_volume").empty
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from portalroi.errors import ConfigError, NotFoundError
+from portalroi.metrics._query import GROUP, Query, backend_of
+from portalroi.metrics.registry import METRICS, Metric
+from portalroi.metrics.runners import RUNNERS
+
+__all__ = ["build", "compute", "formula_text", "get_metric", "list_metrics", "metric_sql"]
+
+
+def list_metrics(category: str | None = None) -> list[Metric]:
+    """All registered metrics (optionally of one category), in declaration order.
+
+    Examples
+    --------
+    >>> [m.name for m in list_metrics("adoption")][:3]
+    ['dau', 'wau', 'mau']
+    """
+    return [m for m in METRICS.values() if category is None or m.category == category]
+
+
+def get_metric(name: str) -> Metric:
+    """The metric called ``name``; :class:`~portalroi.errors.NotFoundError` if there is none.
+
+    Examples
+    --------
+    >>> get_metric("stickiness").unit
+    'ratio'
+    """
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise NotFoundError(
+            f"unknown metric {name!r}; `portalroi metrics list` shows the {len(METRICS)} metrics"
+        ) from None
+
+
+def _as_date(value: date | str | None, option: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be a date YYYY-MM-DD; got {value!r}") from None
+
+
+def _query(source: Any, metric: Metric, by: str | None, start: Any, end: Any) -> Query:
+    if by is not None and by not in metric.dims:
+        allowed = ", ".join(metric.dims) or "none"
+        raise ConfigError(f"metric {metric.name} cannot be split by {by!r} (allowed: {allowed})")
+    return Query(backend_of(source), by, _as_date(start, "--from"), _as_date(end, "--to"))
+
+
+def build(
+    source: Any,
+    name: str,
+    by: str | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+) -> Any:
+    """The Ibis expression of a metric (not yet executed).
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> build(Store(":memory:"), "search_volume").columns[-1]
+    'value'
+    """
+    metric = get_metric(name)
+    q = _query(source, metric, by, start, end)
+    return RUNNERS[metric.kind](q, **metric.params)
+
+
+def compute(
+    source: Any,
+    name: str,
+    by: str | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+) -> pd.DataFrame:
+    """Compute a metric on a store or an Ibis backend and return it as a data frame.
+
+    Parameters
+    ----------
+    source
+        A :class:`~portalroi.store.Store` or any Ibis backend holding the canonical tables.
+    name
+        Metric name (see :func:`list_metrics`).
+    by
+        Split by ``account``, ``segment``, ``role`` or ``device`` (column named after it).
+    start, end
+        Inclusive first and last day of the data used (date or ``YYYY-MM-DD``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Key columns (period, group, ...), then ``value`` and the metric's supporting columns,
+        sorted by the key columns.
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> list(compute(Store(":memory:"), "dau").columns)
+    ['day', 'dau', 'wau', 'mau', 'value']
+    """
+    expr = build(source, name, by, start, end)
+    df: pd.DataFrame = expr.execute()
+    if GROUP in df.columns and by is not None:
+        df = df.rename(columns={GROUP: by})
+    keys = [c for c in df.columns if not pd.api.types.is_float_dtype(df[c]) and c != "value"]
+    if keys and not df.empty:
+        df = df.sort_values(keys, kind="stable", na_position="last")
+    return df.reset_index(drop=True)
+
+
+def formula_text(name: str) -> str:
+    """The Python source of a metric's formula (its Ibis definition) and runner parameters.
+
+    Examples
+    --------
+    >>> "def login_frequency" in formula_text("login_frequency")
+    True
+    """
+    metric = get_metric(name)
+    params = dict(metric.params)
+    target = params.pop("formula", None) or RUNNERS[metric.kind]
+    try:
+        source = inspect.getsource(target)
+    except (OSError, TypeError):
+        source = repr(target)
+    head = f"# runner: {metric.kind}" + (f"  params: {params}" if params else "")
+    return f"{head}\n{source}"
+
+
+def metric_sql(source: Any, name: str, by: str | None = None, dialect: str = "duckdb") -> str:
+    """The SQL a metric compiles to on ``dialect`` (for ``portalroi metrics show``).
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> "SELECT" in metric_sql(Store(":memory:"), "zero_result_rate")
+    True
+    """
+    return str(ibis.to_sql(build(source, name, by), dialect=dialect))
