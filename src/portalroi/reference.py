@@ -43,7 +43,7 @@ def _param_row(param: Any) -> str:
         shown = "" if default in (None, False, ()) or callable(default) else f" Default: `{default}`."
         help_text = (param.help or "").replace("\n", " ").replace("|", "\\|")
         return f"| {names} | {help_text}{shown} |"
-    meta = param.human_readable_name.upper()
+    meta = (getattr(param, "human_readable_name", None) or param.name).upper()
     return f"| `{meta}` | argument{' (required)' if param.required else ''} |"
 
 
