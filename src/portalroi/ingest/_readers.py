@@ -1,0 +1,317 @@
+"""Stream a source file, batch by batch, into a TEMP staging table with a row number.
+
+Readers never hold the whole file: CSV and JSON Lines are read in blocks, Parquet by row
+groups. Every staged row carries ``_row``, its 1-based data row number (the CSV header is not
+counted; in JSON Lines it is the line number; in a JSON array, the position in the array).
+
+CSV columns are staged as text (validation reads the text, so it can quote the bad value);
+Parquet and data frames keep their types; JSON is staged as one ``_json`` text column per record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from portalroi.errors import DataError, SchemaError
+
+__all__ = ["STAGE", "Staged", "detect_format", "sniff_json", "stage_arrow", "stage_file"]
+
+STAGE = "_pr_stage"
+_JSON_BLOCK = 1 << 24
+
+#: ``callback(batch_number, rows_so_far, fraction_done)`` after each staged batch.
+BatchCallback = Callable[[int, int, float | None], None]
+
+
+@dataclass
+class Staged:
+    """What the reader staged."""
+
+    kind: str  # "table" (one column per source column) or "json" (one `_json` column)
+    records: int
+    #: Rows the reader could not split into fields: (row number, raw text, reason).
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def detect_format(path: Path) -> str:
+    """Reader for a file name: ``csv``, ``parquet`` or ``jsonl`` (``.zip`` of one CSV is csv).
+
+    Examples
+    --------
+    >>> detect_format(Path("x.ndjson"))
+    'jsonl'
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    last = suffixes[-1] if suffixes else ""
+    if last in (".csv", ".txt", ".zip", ".tsv"):
+        return "csv"
+    if last in (".parquet", ".pq"):
+        return "parquet"
+    if last in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise SchemaError(
+        f"{path}: cannot tell the format from the extension {last or '(none)'!r}; "
+        "give --format csv|parquet|jsonl or an adapter"
+    )
+
+
+def sniff_json(path: Path) -> str:
+    """``json`` for a JSON document (a list, or an object spanning lines), else ``jsonl``."""
+    with path.open("rb") as fh:
+        first = fh.readline().strip()
+    if first.startswith(b"["):
+        return "json"
+    try:
+        json.loads(first)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return "json"
+    return "jsonl"
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    batch_rows: int,
+    on_batch: BatchCallback,
+) -> Staged:
+    """Stage ``path`` read as ``fmt`` (``csv``, ``parquet``, ``jsonl`` or ``json``)."""
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    if fmt == "csv":
+        return _stage_csv(con, path, batch_rows, on_batch)
+    if fmt == "parquet":
+        return _stage_parquet(con, path, batch_rows, on_batch)
+    if fmt == "jsonl":
+        return _stage_jsonl(con, path, on_batch)
+    if fmt == "json":
+        return _stage_json_document(con, path, on_batch)
+    raise SchemaError(f"{path}: unknown format {fmt!r}")
+
+
+def stage_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table) -> Staged:
+    """Stage an in-memory Arrow table (typed columns)."""
+    _append(con, table, 0, first=True)
+    return Staged("table", table.num_rows)
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+@contextmanager
+def _open_binary(path: Path) -> Iterator[IO[bytes]]:
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/")]
+            if len(members) != 1:
+                raise SchemaError(f"{path}: a zip must hold exactly one file, found {len(members)}")
+            with zf.open(members[0]) as fh:
+                yield fh
+    else:
+        with path.open("rb") as fh:
+            yield fh
+
+
+def _header(path: Path) -> list[str]:
+    with _open_binary(path) as fh:
+        first = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
+    names = next(csv.reader([first]), [])
+    if not names or all(not n.strip() for n in names):
+        raise SchemaError(f"{path}: no header row (the first line must name the columns)")
+    out: list[str] = []
+    for raw in names:
+        name = raw.strip() or f"column_{len(out) + 1}"
+        base, n = name, 0
+        while name in out:  # repeated header names become name.1, name.2 (as pandas does)
+            n += 1
+            name = f"{base}.{n}"
+        out.append(name)
+    return out
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, batch_rows: int, on_batch: BatchCallback
+) -> Staged:
+    names = _header(path)
+    malformed: list[tuple[int, str, str]] = []
+
+    def invalid(row: Any) -> str:
+        number = int(row.number) - 1 if row.number is not None else -1
+        reason = f"row has {row.actual_columns} fields, the header has {row.expected_columns}"
+        malformed.append((number, str(row.text), reason))
+        return "skip"
+
+    size = path.stat().st_size
+    with _open_binary(path) as fh:
+        reader = pacsv.open_csv(
+            fh,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                use_threads=False,
+                block_size=int(min(max(batch_rows * 128, 1 << 20), 1 << 28)),
+                encoding="utf8",
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        rows = 0
+        number = 0
+        try:
+            for number, batch in enumerate(reader, start=1):
+                _append(con, pa.Table.from_batches([batch]), rows, first=number == 1)
+                rows += batch.num_rows
+                done = fh.tell() / size if size and path.suffix.lower() != ".zip" else None
+                on_batch(number, rows, done)
+        except pa.ArrowInvalid as exc:
+            raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
+    if number == 0:  # header only
+        empty = pa.table({n: pa.array([], pa.string()) for n in names})
+        _append(con, empty, 0, first=True)
+    if malformed:
+        _renumber_around(con, sorted(r for r, _, _ in malformed))
+    return Staged("table", rows + len(malformed), malformed)
+
+
+def _renumber_around(con: duckdb.DuckDBPyConnection, bad_rows: list[int]) -> None:
+    """Give staged rows their true data row numbers, skipping the malformed rows' numbers.
+
+    Good rows were numbered 1..N in order; the good row numbered ``p`` really is row
+    ``p + #{i: bad[i] - i <= p}`` (bad sorted, i from 0).
+    """
+    adjusted = pa.table({"adj": pa.array([b - i for i, b in enumerate(bad_rows)], pa.int64())})
+    con.register("_pr_bad", adjusted)
+    try:
+        con.execute(
+            f"UPDATE {STAGE} SET _row = _row + "
+            f"(SELECT count(*) FROM _pr_bad WHERE adj <= {STAGE}._row)"
+        )
+    finally:
+        con.unregister("_pr_bad")
+
+
+# -- Parquet --------------------------------------------------------------------------------------
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, batch_rows: int, on_batch: BatchCallback
+) -> Staged:
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: cannot read as Parquet: {exc}") from exc
+    total = pf.metadata.num_rows
+    rows = 0
+    number = 0
+    for number, batch in enumerate(pf.iter_batches(batch_size=batch_rows), start=1):
+        _append(con, pa.Table.from_batches([batch]), rows, first=number == 1)
+        rows += batch.num_rows
+        on_batch(number, rows, rows / total if total else None)
+    if number == 0:
+        _append(con, pf.schema_arrow.empty_table(), 0, first=True)
+    return Staged("table", rows)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCallback) -> Staged:
+    size = path.stat().st_size
+    line_no = 0
+    number = 0
+    records = 0
+    rest = b""
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(_JSON_BLOCK)
+            data = rest + block
+            if block:
+                cut = data.rfind(b"\n")
+                rest, data = (data[cut + 1 :], data[: cut + 1]) if cut >= 0 else (data, b"")
+                if not data:
+                    continue
+            else:
+                rest = b""
+            lines = data.split(b"\n")
+            if data.endswith(b"\n"):
+                lines.pop()
+            numbers = np.arange(line_no + 1, line_no + 1 + len(lines), dtype=np.int64)
+            line_no += len(lines)
+            keep = np.fromiter((bool(x.strip()) for x in lines), dtype=bool, count=len(lines))
+            texts = [
+                x.decode("utf-8", errors="replace") for x, k in zip(lines, keep, strict=True) if k
+            ]
+            number += 1
+            _append(
+                con,
+                pa.table({"_json": pa.array(texts, pa.string())}),
+                0,
+                first=number == 1,
+                rows=numbers[keep],
+            )
+            records += len(texts)
+            on_batch(number, records, fh.tell() / size if size else None)
+            if not block:
+                break
+    return Staged("json", records)
+
+
+def _stage_json_document(
+    con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCallback
+) -> Staged:
+    """A whole JSON document: a list of records, or an object holding one (``tickets``, ...)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not valid JSON: {exc}") from exc
+    if isinstance(doc, dict):
+        lists = [v for v in doc.values() if isinstance(v, list)]
+        singles = [v for k, v in doc.items() if isinstance(v, dict) and k in ("ticket", "record")]
+        records = lists[0] if len(lists) == 1 else singles if singles else [doc]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        raise DataError(f"{path}: expected a JSON list of records or an object holding one")
+    texts = [json.dumps(r, ensure_ascii=False) for r in records]
+    rows = np.arange(1, len(texts) + 1, dtype=np.int64)
+    _append(con, pa.table({"_json": pa.array(texts, pa.string())}), 0, first=True, rows=rows)
+    on_batch(1, len(texts), 1.0)
+    return Staged("json", len(texts))
+
+
+# -- staging --------------------------------------------------------------------------------------
+def _append(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    offset: int,
+    *,
+    first: bool,
+    rows: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+) -> None:
+    if rows is None:
+        rows = np.arange(offset + 1, offset + 1 + table.num_rows, dtype=np.int64)
+    if "_row" in table.column_names:
+        table = table.rename_columns([c if c != "_row" else "_row_" for c in table.column_names])
+    batch = table.append_column("_row", pa.array(rows, pa.int64()))
+    con.register("_pr_batch", batch)
+    try:
+        if first:
+            con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            con.execute(f"CREATE TEMP TABLE {STAGE} AS SELECT * FROM _pr_batch")
+        else:
+            con.execute(f"INSERT INTO {STAGE} BY NAME SELECT * FROM _pr_batch")
+    finally:
+        con.unregister("_pr_batch")

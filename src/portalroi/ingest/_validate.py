@@ -1,0 +1,288 @@
+"""Turn the staged source into canonical rows and find every problem, in DuckDB SQL.
+
+Two vectorised passes over the data, no per-row Python:
+
+1. ``_pr_mapped``: one row per source row with each canonical column converted to its type
+   (``TRY_CAST`` / ``try_strptime``), the source text beside it (``__raw__<column>``, to quote a
+   bad value), and ``properties`` built from the unmapped columns;
+2. ``_pr_issues``: one row per problem (row, column, value, reason) from a single scan that
+   evaluates every rule as a list of optional structs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from portalroi.errors import SchemaError
+from portalroi.ingest.mapping import Mapping
+from portalroi.schema import TABLES, Column, TableSpec
+
+__all__ = ["ISSUES", "MAPPED", "SURVEY_SCALES", "build_mapped", "find_issues", "qi", "ql"]
+
+MAPPED = "_pr_mapped"
+ISSUES = "_pr_issues"
+
+#: Scale of each survey kind (inclusive); a score outside its kind's scale is quarantined.
+SURVEY_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0")
+_OFFSET = r"(Z|z|[+-]\d\d(:?\d\d)?)$"
+
+
+def qi(name: str) -> str:
+    """Quote a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ql(value: object) -> str:
+    """Quote a SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What :func:`build_mapped` decided: which canonical columns come from where."""
+
+    spec: TableSpec
+    provided: tuple[str, ...]
+    formats: dict[str, str]
+
+
+def build_mapped(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    columns: Sequence[str],
+    mapping: Mapping,
+    *,
+    json_source: bool,
+    where: str,
+) -> Plan:
+    """Create ``_pr_mapped`` from relation ``source``; raise SchemaError listing every gap."""
+    spec = TABLES[mapping.table]
+    present = set(columns)
+    problems: list[str] = []
+    exprs: dict[str, str] = {}
+    used: set[str] = set(mapping.consumed)
+    for name, candidates in mapping.columns.items():
+        hit = next((c for c in candidates if c in present), None)
+        if hit is not None:
+            exprs[name] = qi(hit)
+            used.add(hit)
+        elif mapping.strict_columns:
+            problems.append(
+                f"{name} is mapped to source column {candidates[0]!r}, which {where} lacks"
+            )
+    for name, expr in mapping.exprs.items():
+        # JSON paths must not be evaluated on lines that are not JSON objects
+        exprs[name] = f"(CASE WHEN _ok THEN {expr} END)" if json_source else f"({expr})"
+    for name, value in mapping.constants.items():
+        exprs[name] = (
+            "NULL"
+            if value is None
+            else ql(value if not isinstance(value, bool) else str(value).lower())
+        )
+    missing = [c for c in spec.required_columns if c not in exprs]
+    if missing:
+        problems.append(
+            f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {spec.name} "
+            f"not found (source columns: {', '.join(c for c in columns if not c.startswith('_')) or 'none'})"
+        )
+    if problems:
+        raise SchemaError(f"{where}: " + "; ".join(problems))
+
+    types = _expr_types(con, source, exprs)
+    na = ("", *mapping.na_values)
+    select = ["_row"]
+    for col in spec.columns:
+        if col.name == "properties":
+            continue
+        if col.name not in exprs:
+            select.append(f"CAST(NULL AS {col.type}) AS {qi(col.name)}")
+            select.append(f"CAST(NULL AS VARCHAR) AS {qi('__raw__' + col.name)}")
+            continue
+        raw, rtype = exprs[col.name], types[col.name]
+        if rtype == "VARCHAR":
+            raw = f"CASE WHEN trim({raw}) IN ({', '.join(ql(v) for v in na)}) THEN NULL ELSE {raw} END"
+        text = raw if rtype == "VARCHAR" else f"CAST({raw} AS VARCHAR)"
+        value, vtype = raw, rtype
+        if col.name in mapping.values:
+            cases = " ".join(
+                f"WHEN {ql(k)} THEN {ql(v)}" for k, v in mapping.values[col.name].items()
+            )
+            value, vtype = f"CASE trim({text}) {cases} ELSE {text} END", "VARCHAR"
+        select.append(f"{_convert(value, vtype, col, mapping)} AS {qi(col.name)}")
+        select.append(f"{text} AS {qi('__raw__' + col.name)}")
+    props = _properties(columns, used, mapping, json_source)
+    if mapping.properties_expr:
+        props = f"nullif(CAST({mapping.properties_expr} AS VARCHAR), '{{}}')::JSON"
+        props = f"CASE WHEN _ok THEN {props} END" if json_source else props
+    select.append(f"{props} AS properties")
+    select.append("_ok" if json_source else "TRUE AS _ok")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {MAPPED} AS SELECT {', '.join(select)} FROM {source}"
+    )
+    formats = {c: f for c in exprs if (f := mapping.format_for(c)) is not None}
+    return Plan(spec, tuple(exprs), formats)
+
+
+def _expr_types(
+    con: duckdb.DuckDBPyConnection, source: str, exprs: dict[str, str]
+) -> dict[str, str]:
+    if not exprs:
+        return {}
+    cols = ", ".join(f"{e} AS {qi(n)}" for n, e in exprs.items())
+    try:
+        described = con.execute(f"DESCRIBE SELECT {cols} FROM {source}").fetchall()
+    except duckdb.Error as exc:
+        raise SchemaError(f"cannot map the source columns: {exc}") from exc
+    return {str(r[0]): str(r[1]) for r in described}
+
+
+def _convert(x: str, xtype: str, col: Column, mapping: Mapping) -> str:
+    """SQL converting ``x`` (of DuckDB type ``xtype``) to the column's type; NULL when it cannot."""
+    t = col.type
+    if t == "VARCHAR":
+        out = x if xtype == "VARCHAR" else f"CAST({x} AS VARCHAR)"
+        return f"lower(trim({out}))" if col.allowed else out
+    if t in ("BIGINT", "DOUBLE"):
+        return f"TRY_CAST({x} AS {t})"
+    if t == "BOOLEAN":
+        if xtype == "BOOLEAN":
+            return x
+        if xtype != "VARCHAR":
+            return f"TRY_CAST({x} AS BOOLEAN)"
+        low = f"lower(trim({x}))"
+        return (
+            f"CASE WHEN {low} IN ({', '.join(map(ql, _TRUE))}) THEN TRUE "
+            f"WHEN {low} IN ({', '.join(map(ql, _FALSE))}) THEN FALSE END"
+        )
+    fmt = mapping.format_for(col.name)
+    tz = mapping.timezone
+    if t == "DATE":
+        if xtype == "VARCHAR":
+            if fmt:
+                return f"CAST(try_strptime(trim({x}), {ql(fmt)}) AS DATE)"
+            return f"coalesce(TRY_CAST({x} AS DATE), CAST(TRY_CAST({x} AS TIMESTAMP) AS DATE))"
+        return f"TRY_CAST({x} AS DATE)"
+    # TIMESTAMP: naive UTC
+    if xtype.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"timezone('UTC', {x})"
+    if xtype.startswith("TIMESTAMP") or xtype == "DATE":
+        return _naive_to_utc(f"CAST({x} AS TIMESTAMP)", tz)
+    if xtype in ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT"):
+        return f"timezone('UTC', to_timestamp(TRY_CAST({x} AS DOUBLE)))"
+    if fmt:
+        parsed = f"try_strptime(trim({x}), {ql(fmt)})"
+        if "%z" in fmt or "%Z" in fmt:
+            return f"timezone('UTC', {parsed})"
+        return _naive_to_utc(parsed, tz)
+    return (
+        f"CASE WHEN regexp_matches(trim({x}), {ql(_OFFSET)}) "
+        f"THEN timezone('UTC', TRY_CAST(trim({x}) AS TIMESTAMPTZ)) "
+        f"ELSE {_naive_to_utc(f'TRY_CAST(trim({x}) AS TIMESTAMP)', tz)} END"
+    )
+
+
+def _naive_to_utc(x: str, tz: str) -> str:
+    if tz == "UTC":
+        return x
+    return f"timezone('UTC', timezone({ql(tz)}, {x}))"
+
+
+def _properties(columns: Sequence[str], used: set[str], mapping: Mapping, json_source: bool) -> str:
+    if json_source:
+        # keep the original nested JSON; remove the keys that went to canonical columns
+        if mapping.keep is not None:
+            kept = ", ".join(f"{ql(k)}, _json->{ql(k)}" for k in mapping.keep)
+            base = f"json_merge_patch('{{}}', json_object({kept}))" if kept else "NULL"
+        else:
+            drop = ", ".join(f"{ql(k)}, NULL" for k in sorted(used))
+            base = f"json_merge_patch(_json, json_object({drop}))" if drop else "_json::JSON"
+        return f"CASE WHEN _ok THEN nullif(CAST({base} AS VARCHAR), '{{}}')::JSON END"
+    rest = [c for c in columns if c not in used and not c.startswith("_") and c != "properties"]
+    if mapping.keep is not None:
+        rest = [c for c in rest if c in mapping.keep]
+    base = "'{}'::JSON"
+    if "properties" in columns and "properties" not in used:
+        p = qi("properties")
+        base = (
+            f"CASE WHEN {p} IS NULL THEN '{{}}'::JSON WHEN json_valid(CAST({p} AS VARCHAR)) "
+            f"THEN CAST({p} AS JSON) ELSE json_object('properties', {p}) END"
+        )
+    if rest:
+        na = ", ".join(ql(v) for v in mapping.na_values)
+        pairs = ", ".join(
+            f"{ql(c)}, CASE WHEN CAST({qi(c)} AS VARCHAR) IN ({na}) THEN NULL ELSE {qi(c)} END"
+            if na
+            else f"{ql(c)}, {qi(c)}"
+            for c in rest
+        )
+        base = f"json_merge_patch({base}, json_object({pairs}))"
+    return f"nullif(CAST({base} AS VARCHAR), '{{}}')::JSON"
+
+
+def find_issues(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Create ``_pr_issues(_row, column_name, value, reason)``: every problem of every row."""
+    checks: list[str] = [
+        "CASE WHEN NOT _ok THEN " + _issue("NULL", "NULL", ql("not a valid JSON object")) + " END"
+    ]
+    for col in plan.spec.columns:
+        if col.name == "properties" or (col.name not in plan.provided and not col.required):
+            continue
+        v, r = qi(col.name), qi("__raw__" + col.name)
+        name = ql(col.name)
+        if col.required:
+            checks.append(
+                f"CASE WHEN {v} IS NULL AND {r} IS NULL THEN {_issue(name, 'NULL', ql('required value is missing'))} END"
+            )
+        reason = f"cannot read as {col.type.lower()}"
+        if col.type in ("TIMESTAMP", "DATE") and col.name in plan.formats:
+            reason += f" with format {plan.formats[col.name]}"
+        checks.append(
+            f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {_issue(name, r, ql(reason))} END"
+        )
+        if col.allowed:
+            allowed = ", ".join(map(ql, col.allowed))
+            checks.append(
+                f"CASE WHEN {v} NOT IN ({allowed}) THEN "
+                f"{_issue(name, r, ql('not an allowed value; expected one of ' + ', '.join(col.allowed)))} END"
+            )
+        if col.minimum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
+            checks.append(
+                f"CASE WHEN {v} < {col.minimum} THEN {_issue(name, r, ql(f'below the minimum {col.minimum:g}'))} END"
+            )
+        if col.maximum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
+            checks.append(
+                f"CASE WHEN {v} > {col.maximum} THEN {_issue(name, r, ql(f'above the maximum {col.maximum:g}'))} END"
+            )
+    for first, later in plan.spec.ordered:
+        if first in plan.provided and later in plan.provided:
+            checks.append(
+                f"CASE WHEN {qi(later)} < {qi(first)} THEN "
+                f"{_issue(ql(later), qi('__raw__' + later), ql(f'{later} is before {first}'))} END"
+            )
+    if plan.spec.name == "surveys":
+        for kind, (lo, hi) in SURVEY_SCALES.items():
+            checks.append(
+                f"CASE WHEN kind = {ql(kind)} AND (score < {lo} OR score > {hi}) THEN "
+                f"{_issue(ql('score'), qi('__raw__score'), ql(f'score outside the {kind} scale {lo:g}-{hi:g}'))} END"
+            )
+    # a broken JSON line gets one issue, not one per column
+    guarded = [checks[0], *(f"CASE WHEN _ok THEN {c} END" for c in checks[1:])]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {ISSUES} AS "
+        f"SELECT _row, i.column_name, i.value, i.reason FROM ("
+        f"SELECT _row, unnest(list_filter([{', '.join(guarded)}], x -> x IS NOT NULL)) AS i "
+        f"FROM {MAPPED}) ORDER BY _row"
+    )
+
+
+def _issue(column: str, value: str, reason: str) -> str:
+    return (
+        f"struct_pack(column_name := CAST({column} AS VARCHAR), "
+        f"value := CAST({value} AS VARCHAR), reason := CAST({reason} AS VARCHAR))"
+    )
