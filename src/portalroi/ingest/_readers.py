@@ -161,7 +161,7 @@ def _stage_csv(
                 column_names=names,
                 skip_rows=1,
                 use_threads=False,
-                block_size=int(min(max(batch_rows * 128, 1 << 20), 1 << 28)),
+                block_size=int(min(max(batch_rows * 128, 1 << 18), 1 << 28)),
                 encoding="utf8",
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
