@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from portalroi.ingest import LoadSummary
 from portalroi.schema import TABLES
 from portalroi.store import Store
@@ -35,3 +37,12 @@ def check_quarantine(store: Store, summary: LoadSummary) -> None:
     ).fetchone()
     assert row is not None
     assert row[0] == summary.quarantined
+
+
+def shared_data(*parts: str) -> Path:
+    """Path under ../shared/data, skipping when absent (as tests/conftest.py's helper does;
+    this folder's own conftest shadows that module name)."""
+    path = Path(__file__).resolve().parents[2].parent.joinpath("shared", "data", *parts)
+    if not path.exists():
+        pytest.skip(f"shared data set not found: {path}")
+    return path

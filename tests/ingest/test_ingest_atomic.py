@@ -44,7 +44,7 @@ def test_injected_crash_leaves_store_unchanged(loaded: Store, tmp_path: Path, st
     path = _events_csv(tmp_path / "second.csv", 20_000, start=500)
 
     def crash(where: str, n: int) -> None:
-        if where == stage and n >= 2 or where == stage == "merge":
+        if (where == stage and n >= 2) or where == stage == "merge":
             raise RuntimeError("injected fault")
 
     _load._fault_hook = crash

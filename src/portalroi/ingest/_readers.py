@@ -27,11 +27,14 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from portalroi.errors import DataError, SchemaError
+from portalroi.schema import TABLE_NAMES
 
 __all__ = ["STAGE", "Staged", "detect_format", "sniff_json", "stage_arrow", "stage_file"]
 
 STAGE = "_pr_stage"
 _JSON_BLOCK = 1 << 24
+#: Keys under which exports and API pages hold their records (``{"tickets": [...], ...}``).
+ENVELOPES = (*TABLE_NAMES, "results", "records", "data", "items", "batch", "rows")
 
 #: ``callback(batch_number, rows_so_far, fraction_done)`` after each staged batch.
 BatchCallback = Callable[[int, int, float | None], None]
@@ -76,10 +79,11 @@ def sniff_json(path: Path) -> str:
     if first.startswith(b"["):
         return "json"
     try:
-        json.loads(first)
+        head = json.loads(first)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return "json"
-    return "jsonl"
+    envelope = isinstance(head, dict) and any(isinstance(head.get(k), list) for k in ENVELOPES)
+    return "json" if envelope else "jsonl"
 
 
 def stage_file(
@@ -278,9 +282,9 @@ def _stage_json_document(
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid JSON: {exc}") from exc
     if isinstance(doc, dict):
-        lists = [v for v in doc.values() if isinstance(v, list)]
-        singles = [v for k, v in doc.items() if isinstance(v, dict) and k in ("ticket", "record")]
-        records = lists[0] if len(lists) == 1 else singles if singles else [doc]
+        held = [doc[k] for k in ENVELOPES if isinstance(doc.get(k), list)]
+        single = [doc[k] for k in ("ticket", "record") if isinstance(doc.get(k), dict)]
+        records = held[0] if held else single or [doc]
     elif isinstance(doc, list):
         records = doc
     else:
