@@ -191,13 +191,16 @@ def staggered_did(
     level: float = 0.95,
     event_window: tuple[int, int] | None = None,
     unit: str = "",
+    pretrend_periods: int = 6,
 ) -> EffectEstimate:
     """Overall ATT and event study of a staggered roll-out (Callaway & Sant'Anna 2021).
 
     The overall ATT averages every post-adoption ATT(g, t) with weights proportional to cohort
     size ("simple" aggregation). The event study averages, for each ``e = t - g``, the cells
     ``e`` periods from adoption; ``e = -1`` is the base period (zero by construction). The
-    pre-trend p-value is the joint Wald test of all event-study effects with ``e <= -2``.
+    pre-trend p-value is the joint Wald test that the event-study effects at
+    ``e = -pretrend_periods - 1, ..., -2`` are all zero (a short window: Wald tests of many
+    noisy leads over-reject in small samples).
 
     Parameters
     ----------
@@ -207,6 +210,8 @@ def staggered_did(
     level : confidence level of the intervals.
     event_window : ``(min_e, max_e)`` event times to report in the event study (all if None).
     unit : the outcome's unit, for display.
+    pretrend_periods : how many pre-adoption event times (before the base) the pre-trend test
+        covers.
 
     Examples
     --------
@@ -239,7 +244,7 @@ def staggered_did(
         if not cells.any():
             continue
         est_e, infl_e = aggregate(gt, cells)
-        if e < -1:
+        if -pretrend_periods - 1 <= e < -1:
             pre_coefs.append(est_e)
             pre_infl.append(infl_e)
             pre_times.append(e)
