@@ -300,7 +300,7 @@ def write_excel(inputs: BusinessCaseInputs, path: str | Path) -> Path:
     rows = _write_lines(wb, fmt, inputs, n, process)
     line_ids = _write_monthly(wb, fmt, inputs, n, rows)
     _write_summary(summary, fmt, inputs, line_ids)
-    wb.set_calc_mode("auto", True)  # full recalculation when the file is opened
+    wb.set_calc_mode("auto")  # XlsxWriter also sets fullCalcOnLoad: Excel recalculates on open
     wb.close()
     return path
 

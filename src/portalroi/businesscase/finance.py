@@ -64,7 +64,8 @@ def irr_annual(flows: Array) -> float | None:
 
     The monthly IRR is found by scanning the NPV curve on a grid of rates for sign changes and
     refining each bracket with Brent's method; when several roots exist (non-conventional
-    flows) the one closest to zero is returned. No sign change in the flows means no IRR.
+    flows) the one closest to zero is returned. No sign change in the flows, or no root with a
+    monthly rate between -100 % and +1,000 %, means no IRR.
 
     Examples
     --------

@@ -1,0 +1,42 @@
+"""The business-case command: --example writes a valid file; the file evaluates; bad input fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from portalroi.businesscase import evaluate, load_inputs
+from portalroi.cli.main import app
+
+runner = CliRunner()
+
+
+def test_example_then_evaluate_with_json(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    res = runner.invoke(app, ["business-case", "--example", "--out", str(case)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, ["business-case", str(case), "--json", "--draws", "500", "--seed", "3"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["result"]["npv"] == evaluate(load_inputs(case)).npv
+    assert out["monte_carlo"]["draws"] == 500
+
+
+def test_summary_table_in_swedish(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    runner.invoke(app, ["business-case", "--example", "--out", str(case)])
+    res = runner.invoke(app, ["business-case", str(case), "--lang", "sv", "--draws", "200"])
+    assert res.exit_code == 0, res.output
+    assert "Nettonuvärde" in res.stdout and "Återbetalningsmånad" in res.stdout
+
+
+def test_bad_inputs_exit_2_naming_paths(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company:\n  customers: -1\n", encoding="utf-8")
+    res = runner.invoke(app, ["business-case", str(bad)])
+    assert res.exit_code == 2
+    assert "company.customers" in res.output and "company.annual_revenue" in res.output
