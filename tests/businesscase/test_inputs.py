@@ -61,10 +61,14 @@ def test_example_file_validates(tmp_path: Path) -> None:
 def test_cost_defaults_come_from_benchmarks(base: dict[str, Any]) -> None:
     base["costs"] = {"licence": {}, "implementation": {}, "management": {}}
     costs = parse_inputs(base).costs
-    assert costs.licence is not None and costs.licence.amount.likely == 350.0
-    assert costs.licence.basis == "monthly" and "$200-$500" in costs.licence.source
-    assert costs.implementation is not None and costs.implementation.amount.likely == 1125.0
-    assert costs.management is not None and costs.management.amount.likely == 2250.0
+    assert costs.licence is not None
+    assert costs.licence.amount.likely == 350.0
+    assert costs.licence.basis == "monthly"
+    assert "$200-$500" in costs.licence.source
+    assert costs.implementation is not None
+    assert costs.implementation.amount.likely == 1125.0
+    assert costs.management is not None
+    assert costs.management.amount.likely == 2250.0
 
 
 def test_bad_yaml_and_missing_file(tmp_path: Path) -> None:

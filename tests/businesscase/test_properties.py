@@ -6,12 +6,11 @@ import copy
 from typing import Any
 
 import pytest
+from bc_cases import BASE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portalroi.businesscase import evaluate, parse_inputs
-
-from bc_cases import BASE
 
 amount = st.floats(min_value=0.0, max_value=1e5, allow_nan=False)
 
@@ -60,7 +59,8 @@ def test_scaling_all_money_leaves_roi_unchanged(
     scaled = _case(saving * k, licence * k, implementation * k, tickets)
     scaled["benefits"]["deflection"]["cost_per_ticket"] = 8 * k
     a, b = evaluate(parse_inputs(data)), evaluate(parse_inputs(scaled))
-    assert a.roi is not None and b.roi is not None
+    assert a.roi is not None
+    assert b.roi is not None
     assert b.roi == pytest.approx(a.roi, rel=1e-9, abs=1e-12)
     assert b.npv == pytest.approx(a.npv * k, rel=1e-9, abs=1e-6)
     assert b.payback_month == a.payback_month

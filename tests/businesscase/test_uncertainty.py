@@ -24,7 +24,8 @@ from portalroi.businesscase.uncertainty import pert_draws
 def test_pert_draws_match_the_pert_mean_and_bounds() -> None:
     r = Amount(low=2, likely=10, high=15)
     x = pert_draws(r, 200_000, np.random.default_rng(3))
-    assert x.min() >= 2 and x.max() <= 15
+    assert x.min() >= 2
+    assert x.max() <= 15
     # PERT mean = (low + 4 likely + high) / 6 = 57 / 6.
     assert x.mean() == pytest.approx(57 / 6, rel=2e-3)
 
