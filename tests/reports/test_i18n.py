@@ -37,10 +37,7 @@ def test_negative_and_rounding() -> None:
     assert format_currency(-1500.4, "USD", "en") == "-$1,500"
     assert format_currency(-1500.4, "SEK", "sv") == f"\u22121{NB}500{NB}kr"
     assert format_number(-0.004, "en", 2) == "0.00"  # no "-0.00"
-    assert (
-        format_number(999.995, "sv", 2) == f"1{NB}000,00"
-        or format_number(999.995, "sv", 2) == "999,99"
-    )
+    assert format_number(999.995, "sv", 2) == f"1{NB}000,00"
 
 
 def test_percent_and_date() -> None:
