@@ -183,3 +183,21 @@ def test_embeddings_backend_names_the_extra_when_missing(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_embeddings)
     with pytest.raises(ConfigError, match=r"'embeddings' extra"):
         discover_topics(TEXTS, k=3, backend="embeddings")
+
+
+def test_agreement_hand_case():
+    from portalroi.models.topics import agreement
+
+    tags = pd.DataFrame({"billing": [1, 1, 0, 0, 1], "login": [0, 0, 1, 1, 1]})
+    # topic 0 = rows 0,1,3 (billing 2, login 1) -> billing; topic 1 = rows 2,4 (billing 1,
+    # login 2) -> login
+    a = agreement([0, 0, 1, 0, 1], tags)
+    assert a.topic_to_tag == {0: "billing", 1: "login"}
+    f1 = a.per_tag.set_index("tag")["f1"]
+    # billing: predicted rows 0,1,3, true 0,1,4 -> P 2/3, R 2/3 -> F1 2/3
+    # login: predicted rows 2,4, true 2,3,4 -> P 1, R 2/3 -> F1 0.8
+    assert f1["billing"] == pytest.approx(2 / 3)
+    assert f1["login"] == pytest.approx(0.8)
+    # ARI over the 4 single-tag rows: truth (b, b, l, l) vs topics (0, 0, 1, 0) -> 0.0
+    assert a.n_single_tag == 4
+    assert a.adjusted_rand == pytest.approx(0.0)
