@@ -58,6 +58,12 @@ def test_specs_render_to_svg_and_png() -> None:
     assert "alpha" in render_svg(specs[3])
 
 
+def test_swedish_axis_numbers() -> None:
+    spec = histogram_spec([0.0, 200_000.0], title="t", x_title="x", y_title="n", x_format=",.0f")
+    assert ">100\u00a0000<" in render_svg(spec, "sv")
+    assert ">100,000<" in render_svg(spec, "en")
+
+
 def test_histogram_counts_all_finite_draws() -> None:
     spec = histogram_spec(
         [0.0, 1.0, 2.0, float("nan"), 3.0], title="t", x_title="x", y_title="n", bins=3

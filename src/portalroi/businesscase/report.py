@@ -82,7 +82,8 @@ def render_html(
         charts.render_svg(
             charts.histogram_spec(
                 mc.roi.tolist(), title=t("roi_distribution"), x_title=t("roi"), y_title="n"
-            )
+            ),
+            lang,
         )
         if mc is not None
         else ""
@@ -102,9 +103,9 @@ def render_html(
         today=today or dt.date.today(),
         method_note=EC_GUIDE,
         charts={
-            "cash_flow": charts.render_svg(cash),
-            "cumulative": charts.render_svg(cumulative),
-            "tornado": charts.render_svg(tornado_chart),
+            "cash_flow": charts.render_svg(cash, lang),
+            "cumulative": charts.render_svg(cumulative, lang),
+            "tornado": charts.render_svg(tornado_chart, lang),
             "histogram": histogram,
         },
     )

@@ -7,11 +7,12 @@ spec can be rendered server-side here (reports, e-mail) or by vega-embed in the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import vl_convert as vlc
 
 __all__ = [
+    "LOCALES",
     "bar_line_spec",
     "cumulative_spec",
     "histogram_spec",
@@ -258,23 +259,27 @@ def histogram_spec(
     return spec
 
 
-def render_svg(spec: Spec) -> str:
-    """Render a Vega-Lite spec to SVG text, offline.
+#: vl-convert number/time format locale per report language.
+LOCALES: dict[str, Literal["en-US", "sv-SE"]] = {"en": "en-US", "sv": "sv-SE"}
+
+
+def render_svg(spec: Spec, lang: str = "en") -> str:
+    """Render a Vega-Lite spec to SVG text, offline, with the language's number format.
 
     Examples
     --------
     >>> render_svg(histogram_spec([1.0, 2.0], title="t", x_title="x", y_title="y")).startswith("<svg")
     True
     """
-    return str(vlc.vegalite_to_svg(spec))
+    return str(vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang]))
 
 
-def render_png(spec: Spec, scale: float = 2.0) -> bytes:
-    """Render a Vega-Lite spec to PNG bytes, offline.
+def render_png(spec: Spec, scale: float = 2.0, lang: str = "en") -> bytes:
+    """Render a Vega-Lite spec to PNG bytes, offline, with the language's number format.
 
     Examples
     --------
     >>> render_png(histogram_spec([1.0], title="t", x_title="x", y_title="y"))[:4]
     b'\\x89PNG'
     """
-    return bytes(vlc.vegalite_to_png(spec, scale=scale))
+    return bytes(vlc.vegalite_to_png(spec, scale=scale, format_locale=LOCALES[lang]))
