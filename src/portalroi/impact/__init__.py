@@ -13,14 +13,20 @@ from portalroi.impact.its import ItsResult, its_effect
 from portalroi.impact.panel import NEVER, Panel
 from portalroi.impact.plot import event_study_spec
 from portalroi.impact.pretrend import PretrendTest, wald_pretrend
+from portalroi.impact.report import OUTCOMES, AccountBaseline, Baseline, Deflection, ImpactReport
 from portalroi.impact.results import EffectEstimate, EventTimeEffect, event_study_frame
 from portalroi.impact.survival import hazard_effect
 
 __all__ = [
     "NEVER",
+    "OUTCOMES",
+    "AccountBaseline",
+    "Baseline",
+    "Deflection",
     "EffectEstimate",
     "EventTimeEffect",
     "GroupTimeEffects",
+    "ImpactReport",
     "ItsResult",
     "Panel",
     "PretrendTest",
