@@ -244,7 +244,7 @@ def line_flows(inputs: BusinessCaseInputs, values: Values | None = None) -> Flow
     >>> from portalroi.businesscase.example import example_inputs
     >>> flows = line_flows(example_inputs())
     >>> flows.costs["implementation"][0, 0]
-    np.float64(1125.0)
+    np.float64(25000.0)
     """
     params = parameters(inputs)
     values = dict(values or {})
