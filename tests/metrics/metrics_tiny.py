@@ -15,23 +15,31 @@ from portalroi.schema import TABLES
 T = pd.Timestamp
 
 ACCOUNTS = [
-    dict(
-        account_id="A1", segment="smb", created_at=T("2024-01-01"), portal_live_at=T("2024-01-10")
-    ),
-    dict(account_id="A2", segment="enterprise", created_at=T("2023-12-01"), portal_live_at=None),
-    dict(
-        account_id="A3",
-        segment="mid_market",
-        created_at=T("2024-01-01"),
-        portal_live_at=T("2024-03-01 12:00"),
-    ),
+    {
+        "account_id": "A1",
+        "segment": "smb",
+        "created_at": T("2024-01-01"),
+        "portal_live_at": T("2024-01-10"),
+    },
+    {
+        "account_id": "A2",
+        "segment": "enterprise",
+        "created_at": T("2023-12-01"),
+        "portal_live_at": None,
+    },
+    {
+        "account_id": "A3",
+        "segment": "mid_market",
+        "created_at": T("2024-01-01"),
+        "portal_live_at": T("2024-03-01 12:00"),
+    },
 ]
 USERS = [
-    dict(user_id="u1", account_id="A1", role="admin"),
-    dict(user_id="u2", account_id="A1", role="end_user"),
-    dict(user_id="u3", account_id="A2", role="end_user"),
-    dict(user_id="u4", account_id="A1", role="end_user"),
-    dict(user_id="u5", account_id="A1", role="end_user"),
+    {"user_id": "u1", "account_id": "A1", "role": "admin"},
+    {"user_id": "u2", "account_id": "A1", "role": "end_user"},
+    {"user_id": "u3", "account_id": "A2", "role": "end_user"},
+    {"user_id": "u4", "account_id": "A1", "role": "end_user"},
+    {"user_id": "u5", "account_id": "A1", "role": "end_user"},
 ]
 
 
@@ -98,25 +106,25 @@ def _tk(
     def ts(x: str | None) -> Any:
         return T(x) if x else None
 
-    return dict(
-        ticket_id=tid,
-        account_id=acc,
-        user_id=user,
-        created_at=T(created),
-        first_reply_at=ts(reply),
-        resolved_at=ts(resolved),
-        closed_at=ts(closed),
-        channel=channel,
-        agent_replies=replies,
-        reopens=reopens,
-        reassignments=reassign,
-        escalated=escalated,
-        automated=automated,
-        sla_met=sla,
-        knowledge_used=kb,
-        cost=cost,
-        csat=csat,
-    )
+    return {
+        "ticket_id": tid,
+        "account_id": acc,
+        "user_id": user,
+        "created_at": T(created),
+        "first_reply_at": ts(reply),
+        "resolved_at": ts(resolved),
+        "closed_at": ts(closed),
+        "channel": channel,
+        "agent_replies": replies,
+        "reopens": reopens,
+        "reassignments": reassign,
+        "escalated": escalated,
+        "automated": automated,
+        "sla_met": sla,
+        "knowledge_used": kb,
+        "cost": cost,
+        "csat": csat,
+    }
 
 
 TICKETS = [
@@ -217,58 +225,58 @@ TICKETS = [
     ),
 ]
 ORDERS = [
-    dict(
-        order_id="o1",
-        account_id="A2",
-        user_id="u3",
-        ts=T("2024-01-12 08:02"),
-        amount=100.0,
-        channel="portal",
-    ),
-    dict(
-        order_id="o2",
-        account_id="A1",
-        user_id="u1",
-        ts=T("2024-01-25 10:00"),
-        amount=300.0,
-        channel="phone",
-    ),
-    dict(
-        order_id="o3",
-        account_id="A1",
-        user_id="u2",
-        ts=T("2024-02-10 10:00"),
-        amount=50.0,
-        channel="portal",
-    ),
+    {
+        "order_id": "o1",
+        "account_id": "A2",
+        "user_id": "u3",
+        "ts": T("2024-01-12 08:02"),
+        "amount": 100.0,
+        "channel": "portal",
+    },
+    {
+        "order_id": "o2",
+        "account_id": "A1",
+        "user_id": "u1",
+        "ts": T("2024-01-25 10:00"),
+        "amount": 300.0,
+        "channel": "phone",
+    },
+    {
+        "order_id": "o3",
+        "account_id": "A1",
+        "user_id": "u2",
+        "ts": T("2024-02-10 10:00"),
+        "amount": 50.0,
+        "channel": "portal",
+    },
 ]
 INVOICES = [
-    dict(
-        invoice_id="I1",
-        account_id="A1",
-        issued_at=T("2024-01-31"),
-        due_at=T("2024-02-29"),
-        paid_at=T("2024-02-10"),
-        amount=1000.0,
-        delivered_via_portal=True,
-        paid_via_portal=True,
-    ),
-    dict(
-        invoice_id="I2",
-        account_id="A2",
-        issued_at=T("2024-01-31"),
-        paid_at=T("2024-03-01"),
-        amount=500.0,
-        delivered_via_portal=False,
-        paid_via_portal=False,
-    ),
-    dict(
-        invoice_id="I3",
-        account_id="A1",
-        issued_at=T("2024-02-29"),
-        amount=700.0,
-        delivered_via_portal=True,
-    ),
+    {
+        "invoice_id": "I1",
+        "account_id": "A1",
+        "issued_at": T("2024-01-31"),
+        "due_at": T("2024-02-29"),
+        "paid_at": T("2024-02-10"),
+        "amount": 1000.0,
+        "delivered_via_portal": True,
+        "paid_via_portal": True,
+    },
+    {
+        "invoice_id": "I2",
+        "account_id": "A2",
+        "issued_at": T("2024-01-31"),
+        "paid_at": T("2024-03-01"),
+        "amount": 500.0,
+        "delivered_via_portal": False,
+        "paid_via_portal": False,
+    },
+    {
+        "invoice_id": "I3",
+        "account_id": "A1",
+        "issued_at": T("2024-02-29"),
+        "amount": 700.0,
+        "delivered_via_portal": True,
+    },
 ]
 
 DATA: dict[str, list[dict[str, Any]]] = {

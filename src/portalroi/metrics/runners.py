@@ -55,25 +55,26 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     keys = q.keys
     prev = ud.day.lag().over(ibis.window(group_by=[*keys, "user_id"], order_by=ud.day))
     ud = ud.mutate(prev=prev)
-    parts = []
-    for w in windows:
+    # One pass over the user-days: each row fans out into a +1 (start) and a -1 (end) row per
+    # window via a tiny cross join, so engines that do not reuse subqueries (Spark) read the
+    # user-day table once instead of once per window and sign.
+    cols = [WINDOW_COLUMNS[w] for w in windows]
+    fan = ibis.memtable(pd.DataFrame({"k": range(2 * len(windows))}))
+    x = ud.cross_join(fan)
+    day_cases = []
+    for i, w in enumerate(windows):
         step = ibis.interval(days=w)
-        start = ibis.greatest(ud.day, ibis.coalesce(ud.prev + step, ud.day))
-        col = WINDOW_COLUMNS[w]
-        parts.append(ud.select(*keys, day=start.cast("date"), win=ibis.literal(col), delta=1))
-        parts.append(
-            ud.select(*keys, day=(ud.day + step).cast("date"), win=ibis.literal(col), delta=-1)
-        )
-    deltas = (
-        ibis.union(*parts)
-        .group_by([*keys, "day"])
-        .aggregate(
-            **{
-                col: ibis.ifelse(_win(col), _delta(), 0).sum()
-                for col in (WINDOW_COLUMNS[w] for w in windows)
-            }
-        )
+        start = ibis.greatest(x.day, ibis.coalesce(x.prev + step, x.day))
+        day_cases += [(x.k == 2 * i, start), (x.k == 2 * i + 1, x.day + step)]
+    x = x.select(
+        *keys,
+        day=ibis.cases(*day_cases).cast("date"),
+        **{
+            col: ibis.cases((x.k == 2 * i, 1), (x.k == 2 * i + 1, -1), else_=0)
+            for i, col in enumerate(cols)
+        },
     )
+    deltas = x.group_by([*keys, "day"]).aggregate(**{col: x[col].sum() for col in cols})
     first, last = _calendar_bounds(ud, wide)
     days = pd.date_range(first, last, freq="D") if first is not None else pd.DatetimeIndex([])
     calendar = ibis.memtable(pd.DataFrame({"day": days.astype("datetime64[s]")}))
@@ -103,14 +104,6 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     if value == "stickiness":
         return out.mutate(value=ratio(out.dau, out.mau))
     return out.mutate(value=out[value])
-
-
-def _win(col: str) -> Any:
-    return ibis._.win == col
-
-
-def _delta() -> Any:
-    return ibis._.delta
 
 
 def _calendar_bounds(ud: Any, q: Query) -> tuple[Any, Any]:

@@ -1,0 +1,112 @@
+"""Render the metric reference page (``docs/metrics.md``) from the registry.
+
+A test compares the committed page with :func:`render_markdown`, so the documentation cannot
+drift from the definitions.
+
+Examples
+--------
+>>> "| `dau` |" in render_markdown()
+True
+"""
+
+from __future__ import annotations
+
+from portalroi.metrics.api import formula_text
+from portalroi.metrics.registry import CATEGORIES, METRICS
+
+__all__ = ["render_markdown"]
+
+_INTRO = """# Metrics
+
+Every metric portalroi reports is declared once in `portalroi.metrics.registry`: a name, a
+one-line definition, a unit, a grain, the direction that is good news, and one Ibis formula.
+The same formula runs on the embedded DuckDB store, on Spark and on any Ibis warehouse backend.
+This page is generated from the registry (`portalroi.metrics.docs.render_markdown`); a test
+fails when it drifts.
+
+## Using them
+
+```console
+portalroi metrics list
+portalroi metrics show mau --sql
+portalroi metrics compute mau --by account --from 2024-01-01 --to 2024-03-31 --format csv
+```
+
+```python
+from portalroi.metrics import compute, list_metrics
+from portalroi.store import Store
+
+with Store("portalroi.duckdb", read_only=True) as store:
+    df = compute(store, "stickiness", by="segment", start="2024-01-01")
+```
+
+Every result has its key columns first (period, the `--by` group, and keys such as `feature`
+or `channel`), then `value` and the metric's supporting columns (numerators, denominators,
+means). `compute` also accepts any Ibis backend that holds the canonical tables, for example
+`ibis.pyspark.connect(spark_session)`.
+
+## Conventions
+
+* Times are UTC. A day is `CAST(ts AS DATE)`; a month is the calendar month (first day shown).
+* `--from` / `--to` are inclusive days and filter the rows each metric reads (events by `ts`,
+  tickets by `created_at`, orders by `ts`, invoices by `issued_at`). Rolling counts also read up
+  to 29 days before `--from` so the first days are complete.
+* A user is active on a day when they have any event that day; events without a user are
+  ignored by user metrics.
+* Ratios are floats; a ratio whose denominator is 0 is empty (NULL), never an error.
+* `--by role` joins `users.role`, `--by segment` joins `accounts.segment`; rows whose user or
+  account is unknown form an empty group.
+* Rates over tickets count only tickets where the field is recorded (NULL means "not
+  recorded").
+* Durations report the median as `value` (interpolated between the two middle values), with
+  the mean and the number of tickets.
+
+## How the hard ones are computed
+
+* **Rolling distinct users (DAU/WAU/MAU)** are exact and use the coverage-interval method over
+  the (user, day) activity table: for an active day `d` with previous active day `p`, the user
+  is newly inside a `W`-day window on days `[max(d, p + W), d + W)`. A +1 at the start and a -1
+  at the end, summed per day and accumulated over a full calendar, gives the distinct count of
+  every day, including days without activity. No DISTINCT window function and no range
+  self-join is used, so Spark and PostgreSQL accept it, and the cost does not grow with `W`.
+* **Session sequences** (search then click, search then ticket) compare the session's earliest
+  first-step event with its latest second-step event: "some ticket strictly after some search"
+  holds exactly when `max(ticket ts) > min(search ts)`.
+* **User sequences within a window** (article then ticket within 7 days) match the two small
+  filtered event sets per user with a range join.
+* **Activation** uses `accounts.portal_live_at` as go-live, or the account's first event when it
+  is empty. An account's users are those in `users` plus any seen in its events. An account
+  reached 60 % engagement when `10 × engaged ≥ 6 × users`, where engaged means active on at
+  least 3 distinct days in the 90 days from go-live.
+
+## Daily rollup
+
+The DuckDB store keeps `_rollup_user_day` (account, user, day, events) current inside every
+events load (an after-load hook). Adoption metrics read it when it covers exactly the rows in
+`events` and otherwise deduplicate the events themselves, so answers never depend on it. An
+append-only load recomputes only the days it touched; anything else rebuilds the table.
+"""
+
+
+def _table(category: str) -> str:
+    lines = [
+        "| metric | definition | unit | grain | good | `--by` |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in METRICS.values():
+        if m.category != category:
+            continue
+        dims = ", ".join(m.dims) or "-"
+        lines.append(f"| `{m.name}` | {m.definition} | {m.unit} | {m.grain} | {m.good} | {dims} |")
+    return "\n".join(lines)
+
+
+def render_markdown() -> str:
+    """The full metric reference page as Markdown."""
+    parts = [_INTRO]
+    for category in CATEGORIES:
+        parts.append(f"## {category.capitalize()} metrics\n\n{_table(category)}\n")
+    parts.append("## Formulas\n")
+    for m in METRICS.values():
+        parts.append(f"### `{m.name}`\n\n{m.definition}\n\n```python\n{formula_text(m.name)}```\n")
+    return "\n".join(parts)
