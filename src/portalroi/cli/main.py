@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.business_case",
     "portalroi.cli.demo",
     "portalroi.cli.ingest",
+    "portalroi.cli.metrics",
     "portalroi.cli.status",
 )
 
