@@ -324,7 +324,7 @@ def _merge(
             )
             con.execute(
                 f"INSERT INTO {spec.name} ({col_list}) SELECT {col_list} FROM {MAPPED} "
-                f"JOIN {_ACTIONS} USING (_row) WHERE action IN ('insert', 'update') ORDER BY _row"
+                f"WHERE _row IN (SELECT _row FROM {_ACTIONS} WHERE action <> 'duplicate')"
             )
             con.execute(
                 f"INSERT INTO _quarantine SELECT ?, ?, ?, i._row, i.column_name, i.value, i.reason, "

@@ -165,10 +165,11 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
 
     Examples
     --------
-    >>> parse_mapping({"table": "nope"}, "m.yaml")
-    Traceback (most recent call last):
-    ...
-    portalroi.errors.MappingError: m.yaml: invalid mapping: table: unknown table 'nope' ...
+    >>> try:
+    ...     parse_mapping({"table": "nope"}, "m.yaml")
+    ... except MappingError as exc:
+    ...     print(str(exc)[:50])
+    m.yaml: invalid mapping: table: unknown table 'nop
     """
     problems: list[str] = []
     if not isinstance(doc, dict):
