@@ -7,7 +7,8 @@ Usage::
     .venv/bin/python bench/bench_public_models.py topics     # topics only
 
 Churn: IBM Telco 5-fold stratified CV (seed 0) and the Sparkify fixed train/test split, for
-both methods with the default configuration. Topics: the three labelled inbound samples of
+both methods with the default configuration (OpenMP limited to 1 thread so a busy machine
+is not oversubscribed). Topics: the three labelled inbound samples of
 the support-tweets set (read from ../shared/data only; non-commercial licence), default
 settings, next to the published keyword baseline.
 """
@@ -54,7 +55,7 @@ def churn() -> None:
         start = time.perf_counter()
         aucs, oof = [], np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(X, y):
-            model = ChurnModel({"method": method}).fit(X.iloc[train], y[train])
+            model = ChurnModel({"method": method, "threads": 1}).fit(X.iloc[train], y[train])
             oof[test] = model.predict_proba(X.iloc[test])
             aucs.append(evaluate(y[test], oof[test]).roc_auc)
         pooled = evaluate(y, oof)
@@ -71,7 +72,7 @@ def churn() -> None:
     last = None
     for method in ("logistic", "hgb"):
         start = time.perf_counter()
-        model = ChurnModel({"method": method}).fit(X_train, y_train)
+        model = ChurnModel({"method": method, "threads": 1}).fit(X_train, y_train)
         last = evaluate(y_test, model.predict_proba(X_test))
         print(
             f"{method:<9} {last.roc_auc:7.4f} {last.average_precision:7.4f}"

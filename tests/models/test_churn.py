@@ -189,3 +189,13 @@ def test_input_errors_are_clear(fitted):
         ChurnModel({"depth": 3})
     with pytest.raises(ConfigError, match="not fitted"):
         ChurnModel().predict_proba(X)
+
+
+@pytest.mark.parametrize("module", ["portalroi.models.churn", "portalroi.models.churn_eval"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -201,3 +201,13 @@ def test_agreement_hand_case():
     # ARI over the 4 single-tag rows: truth (b, b, l, l) vs topics (0, 0, 1, 0) -> 0.0
     assert a.n_single_tag == 4
     assert a.adjusted_rand == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("module", ["portalroi.models.topics", "portalroi.models.topics_kb"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0
