@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from metrics_fixtures import spark_backend_fixture, tiny_store_fixture  # noqa: F401 (fixtures)
 
 from portalroi.metrics import METRICS, compute, refresh_rollups, rollup_is_current
 from portalroi.store import Store

@@ -85,6 +85,9 @@ def compute_command(
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    grain: Annotated[
+        str, typer.Option("--grain", help="month, or all for one row over the whole range.")
+    ] = "month",
     fmt: Annotated[
         Literal["table", "csv", "json"], typer.Option("--format", help="Output format.")
     ] = "table",
@@ -95,7 +98,7 @@ def compute_command(
         if by is not None and by not in ("account", "segment", "role", "device"):
             raise ConfigError(f"--by must be account, segment, role or device; got {by!r}")
         with Store(settings_for(db).db, read_only=True) as store:
-            df = compute(store, name, by=by, start=start, end=end)
+            df = compute(store, name, by=by, start=start, end=end, grain=grain)
     if fmt == "csv":
         df.to_csv(sys.stdout, index=False)
     elif fmt == "json":

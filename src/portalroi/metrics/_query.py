@@ -14,10 +14,13 @@ import ibis
 
 from portalroi.errors import ConfigError
 
-__all__ = ["DIMENSIONS", "GROUP", "Query", "backend_of"]
+__all__ = ["DIMENSIONS", "GRAINS", "GROUP", "Query", "backend_of"]
 
 #: The ways a metric can be split (``--by``).
 DIMENSIONS: tuple[str, ...] = ("account", "segment", "role", "device")
+
+#: Periods a monthly aggregate can be reported over.
+GRAINS: tuple[str, ...] = ("month", "all")
 
 #: Name of the grouping column inside formulas; renamed to the dimension in results.
 GROUP = "grp"
@@ -40,16 +43,22 @@ class Query:
         One of :data:`DIMENSIONS`, or ``None`` for the whole portal.
     start, end
         Inclusive first and last day (UTC) of the rows to use; ``None`` leaves that side open.
+    grain
+        ``"month"`` (one row per calendar month) or ``"all"`` (one row for the whole range,
+        ``month`` empty) for the monthly aggregate metrics.
     """
 
     backend: Any
     by: str | None = None
     start: date | None = None
     end: date | None = None
+    grain: str = "month"
 
     def __post_init__(self) -> None:
         if self.by is not None and self.by not in DIMENSIONS:
             raise ConfigError(f"--by must be one of {', '.join(DIMENSIONS)}; got {self.by!r}")
+        if self.grain not in GRAINS:
+            raise ConfigError(f"--grain must be one of {', '.join(GRAINS)}; got {self.grain!r}")
         if self.start and self.end and self.start > self.end:
             raise ConfigError(f"--from {self.start} is after --to {self.end}")
 
@@ -57,6 +66,12 @@ class Query:
     def keys(self) -> list[str]:
         """``["grp"]`` when grouped, else ``[]``: prepend to every ``group_by``."""
         return [GROUP] if self.by else []
+
+    def period(self, ts: Any) -> Any:
+        """The reporting period of a timestamp: its month, or NULL when ``grain="all"``."""
+        if self.grain == "all":
+            return ibis.null("date")
+        return ts.truncate("M").cast("date")
 
     def raw(self, name: str) -> Any:
         """A canonical table, unfiltered and ungrouped."""

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 
 from portalroi.errors import ConfigError
-from portalroi.metrics._expr import month_of, ratio
+from portalroi.metrics._expr import ratio
 from portalroi.metrics._query import Query
 from portalroi.metrics.rollups import user_days
 
@@ -41,7 +41,7 @@ NOT_MEANINGFUL: tuple[str, ...] = ("login", "logout", "page_view")
 
 def _monthly(q: Query) -> Any:
     ev = q.events()
-    return ev.mutate(month=month_of(ev.ts))
+    return ev.mutate(month=q.period(ev.ts))
 
 
 def login_frequency(q: Query) -> Any:
@@ -68,7 +68,7 @@ def feature_utilisation(q: Query) -> Any:
     used = ev.filter((ev.event_type == "feature_use") & ev.feature.notnull())
     used = used.group_by([*q.keys, "month", "feature"]).aggregate(users=used.user_id.nunique())
     ud = user_days(q)
-    active = ud.group_by([*q.keys, month_of(ud.day).name("month")]).aggregate(
+    active = ud.group_by([*q.keys, q.period(ud.day).name("month")]).aggregate(
         active_users=ud.user_id.nunique()
     )
     out = used.join(active, [*q.keys, "month"])
@@ -81,7 +81,7 @@ def _sessions(q: Query) -> Any:
     s = ev.group_by([*q.keys, "session_id"]).aggregate(
         user_id=ev.user_id.max(), began=ev.ts.min(), ended=ev.ts.max()
     )
-    return s.mutate(month=month_of(s.began))
+    return s.mutate(month=q.period(s.began))
 
 
 def sessions(q: Query) -> Any:

@@ -63,11 +63,16 @@ def _as_date(value: date | str | None, option: str) -> date | None:
         raise ConfigError(f"{option} must be a date YYYY-MM-DD; got {value!r}") from None
 
 
-def _query(source: Any, metric: Metric, by: str | None, start: Any, end: Any) -> Query:
+def _query(source: Any, metric: Metric, by: str | None, start: Any, end: Any, grain: str) -> Query:
     if by is not None and by not in metric.dims:
         allowed = ", ".join(metric.dims) or "none"
         raise ConfigError(f"metric {metric.name} cannot be split by {by!r} (allowed: {allowed})")
-    return Query(backend_of(source), by, _as_date(start, "--from"), _as_date(end, "--to"))
+    monthly = metric.grain.startswith("month") and metric.kind != "histogram"
+    if grain != "month" and not monthly:
+        raise ConfigError(
+            f"metric {metric.name} has grain {metric.grain!r}; --grain all applies to monthly metrics"
+        )
+    return Query(backend_of(source), by, _as_date(start, "--from"), _as_date(end, "--to"), grain)
 
 
 def build(
@@ -76,6 +81,7 @@ def build(
     by: str | None = None,
     start: date | str | None = None,
     end: date | str | None = None,
+    grain: str = "month",
 ) -> Any:
     """The Ibis expression of a metric (not yet executed).
 
@@ -86,7 +92,7 @@ def build(
     'value'
     """
     metric = get_metric(name)
-    q = _query(source, metric, by, start, end)
+    q = _query(source, metric, by, start, end, grain)
     return RUNNERS[metric.kind](q, **metric.params)
 
 
@@ -96,6 +102,7 @@ def compute(
     by: str | None = None,
     start: date | str | None = None,
     end: date | str | None = None,
+    grain: str = "month",
 ) -> pd.DataFrame:
     """Compute a metric on a store or an Ibis backend and return it as a data frame.
 
@@ -109,6 +116,8 @@ def compute(
         Split by ``account``, ``segment``, ``role`` or ``device`` (column named after it).
     start, end
         Inclusive first and last day of the data used (date or ``YYYY-MM-DD``).
+    grain
+        ``"month"`` or ``"all"`` (whole range in one row) for metrics whose grain is month.
 
     Returns
     -------
@@ -122,7 +131,7 @@ def compute(
     >>> list(compute(Store(":memory:"), "dau").columns)
     ['day', 'dau', 'wau', 'mau', 'value']
     """
-    expr = build(source, name, by, start, end)
+    expr = build(source, name, by, start, end, grain)
     df: pd.DataFrame = expr.execute()
     if GROUP in df.columns and by is not None:
         df = df.rename(columns={GROUP: by})

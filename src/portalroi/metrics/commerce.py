@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portalroi.metrics._expr import month_of, ratio
+from portalroi.metrics._expr import ratio
 from portalroi.metrics._query import Query
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
 def order_conversion(q: Query) -> Any:
     """Share of active users who placed an order in the portal, per month."""
     ev = q.events()
-    ev = ev.mutate(month=month_of(ev.ts))
+    ev = ev.mutate(month=q.period(ev.ts))
     out = ev.group_by([*q.keys, "month"]).aggregate(
         active_users=ev.user_id.nunique(),
         buyers=ev.user_id.nunique(where=ev.event_type == "order_placed"),
@@ -30,7 +30,7 @@ def order_conversion(q: Query) -> Any:
 
 def _orders(q: Query) -> Any:
     o = q.table("orders", "ts")
-    return o.mutate(month=month_of(o.ts))
+    return o.mutate(month=q.period(o.ts))
 
 
 def average_order_value(q: Query) -> Any:
@@ -61,7 +61,7 @@ def portal_order_share(q: Query) -> Any:
 
 def _invoices(q: Query) -> Any:
     i = q.table("invoices", "issued_at")
-    return i.mutate(month=month_of(i.issued_at))
+    return i.mutate(month=q.period(i.issued_at))
 
 
 def invoice_portal_share(q: Query) -> Any:

@@ -176,7 +176,7 @@ def session_sequence(
     )
     sess = sess.filter(sess.first_ts.notnull())
     sess = sess.mutate(
-        month=month_of(sess.first_ts), hit=(sess.last_ts > sess.first_ts).fill_null(False)
+        month=q.period(sess.first_ts), hit=(sess.last_ts > sess.first_ts).fill_null(False)
     )
     out = sess.group_by([*q.keys, "month"]).aggregate(
         sessions=sess.count(), converted=sess.hit.sum().cast("int64")
@@ -201,8 +201,8 @@ def user_sequence(q: Query, first: Sequence[str], then: Sequence[str], hours: fl
             dst.ts2 <= src.ts + ibis.interval(seconds=int(hours * 3600)),
         ],
     )
-    hit = pairs.select(*q.keys, "user_id", month=month_of(pairs.ts)).distinct().mutate(hit=1)
-    base = src.select(*q.keys, "user_id", month=month_of(src.ts)).distinct()
+    hit = pairs.select(*q.keys, "user_id", month=q.period(pairs.ts)).distinct().mutate(hit=1)
+    base = src.select(*q.keys, "user_id", month=q.period(src.ts)).distinct()
     j = base.left_join(hit, [*q.keys, "user_id", "month"])
     j = j.select(*[base[k] for k in q.keys], base.user_id, base.month, hit=j.hit.fill_null(0))
     out = j.group_by([*q.keys, "month"]).aggregate(

@@ -10,7 +10,7 @@ from typing import Any
 
 import ibis
 
-from portalroi.metrics._expr import month_of, ratio
+from portalroi.metrics._expr import ratio
 from portalroi.metrics._query import Query
 from portalroi.metrics.rollups import user_days
 
@@ -35,7 +35,7 @@ TICKET_WINDOW_DAYS = 7
 def _count_events(q: Query, event_type: str) -> Any:
     ev = q.events()
     ev = ev.filter(ev.event_type == event_type)
-    out = ev.group_by([*q.keys, month_of(ev.ts).name("month")]).aggregate(events=ev.count())
+    out = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(events=ev.count())
     return out.mutate(value=out.events)
 
 
@@ -53,7 +53,7 @@ def zero_result_rate(q: Query) -> Any:
     """Share of searches (with a known result count) that returned nothing, per month."""
     ev = q.events()
     ev = ev.filter((ev.event_type == "search") & ev.result_count.notnull())
-    out = ev.group_by([*q.keys, month_of(ev.ts).name("month")]).aggregate(
+    out = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(
         searches=ev.count(), zero=(ev.result_count == 0).sum().cast("int64")
     )
     return out.mutate(value=ratio(out.zero, out.searches))
@@ -63,7 +63,7 @@ def self_service_resolution_rate(q: Query) -> Any:
     """Self-resolved / (self-resolved + tickets opened in the portal), counting events, per month."""
     ev = q.events()
     ev = ev.filter(ev.event_type.isin(["self_service_resolved", "ticket_created"]))
-    out = ev.group_by([*q.keys, month_of(ev.ts).name("month")]).aggregate(
+    out = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(
         self_resolved=(ev.event_type == "self_service_resolved").sum().cast("int64"),
         requests=ev.count(),
     )
@@ -73,14 +73,14 @@ def self_service_resolution_rate(q: Query) -> Any:
 def _assisted_tickets(q: Query) -> Any:
     t = q.table("tickets", "created_at")
     t = t.filter(t.channel != "self_service")
-    return t.group_by([*q.keys, month_of(t.created_at).name("month")]).aggregate(tickets=t.count())
+    return t.group_by([*q.keys, q.period(t.created_at).name("month")]).aggregate(tickets=t.count())
 
 
 def deflection_rate(q: Query) -> Any:
     """Self-resolved in the portal / (self-resolved + assisted tickets from every channel)."""
     ev = q.events()
     ev = ev.filter(ev.event_type == "self_service_resolved")
-    solved = ev.group_by([*q.keys, month_of(ev.ts).name("month")]).aggregate(
+    solved = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(
         self_resolved=ev.count()
     )
     tickets = _assisted_tickets(q)
@@ -98,12 +98,12 @@ def self_service_score(q: Query) -> Any:
     """Zendesk self-service score: help-centre users / users who opened tickets, per month."""
     ev = q.events()
     ev = ev.filter(ev.event_type.isin(list(HELP_CENTRE_EVENTS)))
-    help_users = ev.group_by([*q.keys, month_of(ev.ts).name("month")]).aggregate(
+    help_users = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(
         help_users=ev.user_id.nunique()
     )
     t = q.table("tickets", "created_at")
     t = t.filter(t.user_id.notnull())
-    ticket_users = t.group_by([*q.keys, month_of(t.created_at).name("month")]).aggregate(
+    ticket_users = t.group_by([*q.keys, q.period(t.created_at).name("month")]).aggregate(
         ticket_users=t.user_id.nunique()
     )
     keys = [*q.keys, "month"]
@@ -130,8 +130,8 @@ def ticket_after_portal_rate(q: Query) -> Any:
             t.tday < ud.day + ibis.interval(days=TICKET_WINDOW_DAYS),
         ],
     )
-    hit = pairs.select(*q.keys, "user_id", month=month_of(pairs.day)).distinct().mutate(hit=1)
-    base = ud.select(*q.keys, "user_id", month=month_of(ud.day)).distinct()
+    hit = pairs.select(*q.keys, "user_id", month=q.period(pairs.day)).distinct().mutate(hit=1)
+    base = ud.select(*q.keys, "user_id", month=q.period(ud.day)).distinct()
     j = base.left_join(hit, [*q.keys, "user_id", "month"])
     j = j.select(*[base[k] for k in q.keys], base.user_id, base.month, hit=j.hit.fill_null(0))
     out = j.group_by([*q.keys, "month"]).aggregate(

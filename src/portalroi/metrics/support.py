@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portalroi.metrics._expr import hours_between, month_of, ratio
+from portalroi.metrics._expr import hours_between, ratio
 from portalroi.metrics._query import Query
 
 __all__ = ["csat", "duration", "flag_rate", "ticket_cost", "ticket_volume"]
@@ -18,7 +18,7 @@ __all__ = ["csat", "duration", "flag_rate", "ticket_cost", "ticket_volume"]
 
 def _tickets(q: Query) -> Any:
     t = q.table("tickets", "created_at")
-    return t.mutate(month=month_of(t.created_at))
+    return t.mutate(month=q.period(t.created_at))
 
 
 def ticket_volume(q: Query) -> Any:

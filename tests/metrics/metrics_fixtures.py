@@ -1,4 +1,8 @@
-"""Fixtures of the metric tests: the hand-written data set in DuckDB and in Spark local mode."""
+"""Fixtures of the metric tests: the hand-written data set in DuckDB and in Spark local mode.
+
+Imported by the test modules that use them (a conftest.py here would shadow tests/conftest.py
+for ``from conftest import shared_data``).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from portalroi.schema import TABLES
 from portalroi.store import Store
 
 
-@pytest.fixture(scope="session")
-def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+@pytest.fixture(scope="session", name="tiny_store")
+def tiny_store_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The hand-written timeline in a DuckDB store file."""
     path: Path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
     with Store(path) as store:
@@ -22,8 +26,10 @@ def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         yield store
 
 
-@pytest.fixture(scope="session")
-def spark_backend(tmp_path_factory: pytest.TempPathFactory, tiny_store: Store) -> Iterator[Any]:
+@pytest.fixture(scope="session", name="spark_backend")
+def spark_backend_fixture(
+    tmp_path_factory: pytest.TempPathFactory, tiny_store: Store
+) -> Iterator[Any]:
     """Ibis on Spark local mode (UTC, one core, no UI) holding the same canonical tables."""
     pytest.importorskip("pyspark", reason="pyspark is not installed (extra: spark)")
     import ibis
