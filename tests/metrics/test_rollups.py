@@ -1,0 +1,57 @@
+"""The daily rollup is maintained inside loads: appends touch only their days, others rebuild."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metrics_tiny import EVENTS, frame, load_duckdb
+
+from portalroi.metrics import compute, refresh_rollups, rollup_is_current
+from portalroi.metrics.rollups import ROLLUP_TABLE
+from portalroi.store import Store
+from portalroi.store.hooks import registered_hooks, run_after_load
+
+
+def _append(store: Store, rows: list[dict[str, object]]) -> None:
+    store.con.register("_new", frame("events", rows))
+    store.con.execute("INSERT INTO events BY NAME SELECT * FROM _new")
+    store.con.unregister("_new")
+
+
+def test_hook_keeps_rollup_current_through_appends_and_deletes(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.duckdb") as store:
+        load_duckdb(store.con)
+        assert not rollup_is_current(store.con)
+        with store.transaction() as con:
+            run_after_load(con, "events", "load-1")
+        assert rollup_is_current(store.con)
+        before = store.query(f"SELECT count(*) AS n FROM {ROLLUP_TABLE}")["n"].iloc[0]
+        assert before == 10  # u1 4 days, u2 2, u3 3, u5 1
+
+        # u2 comes back on 02-21 and u1 again on 02-20 (the anonymous row is not activity)
+        extra = dict(EVENTS[0], event_id="e100", ts="2024-02-21 10:00", user_id="u2")
+        again = dict(EVENTS[0], event_id="e101", ts="2024-02-20 18:00", user_id="u1")
+        _append(store, [extra, again])
+        with store.transaction() as con:
+            assert refresh_rollups(con) == "appended"
+        n = store.query(f"SELECT count(*) AS n, sum(n_events) AS e FROM {ROLLUP_TABLE}")
+        assert int(n["n"].iloc[0]) == 12
+        assert int(n["e"].iloc[0]) == 23  # 21 events with a user + 2 appended
+        mau = compute(store, "mau").set_index("day")
+        assert int(mau["mau"].iloc[-1]) == 4  # 02-21: u1, u2, u3, u5
+
+        store.con.execute("DELETE FROM events WHERE event_id = 'e101'")
+        assert not rollup_is_current(store.con)
+        assert refresh_rollups(store.con) == "rebuilt"
+        assert refresh_rollups(store.con) == "current"
+        n = store.query(f"SELECT sum(n_events) AS e FROM {ROLLUP_TABLE}")
+        assert int(n["e"].iloc[0]) == 22
+
+
+def test_hook_is_registered_for_events_only(tmp_path: Path) -> None:
+    from portalroi.metrics import rollups
+
+    assert rollups._refresh_after_load in registered_hooks()
+    with Store(tmp_path / "t.duckdb") as store:
+        run_after_load(store.con, "tickets", "load-1")
+        assert not rollup_is_current(store.con)
