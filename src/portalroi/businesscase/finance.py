@@ -12,7 +12,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
-__all__ = ["discount_factors", "irr_annual", "monthly_rate", "npv", "payback_month"]
+__all__ = [
+    "discount_factors",
+    "irr_annual",
+    "irr_monthly",
+    "monthly_rate",
+    "npv",
+    "payback_month",
+]
 
 Array = NDArray[np.float64]
 
@@ -60,7 +67,19 @@ def _npv_monthly(rate: float, flows: Array) -> float:
 
 
 def irr_annual(flows: Array) -> float | None:
-    """Internal rate of return, annualised, of monthly flows; ``None`` when there is none.
+    """Internal rate of return of monthly flows compounded to a year: ``(1 + irr_m) ** 12 - 1``.
+
+    Examples
+    --------
+    >>> round(irr_annual(np.array([-100.0] + [10.0] * 12)), 6)
+    0.412999
+    """
+    monthly = irr_monthly(flows)
+    return None if monthly is None else float((1.0 + monthly) ** 12 - 1.0)
+
+
+def irr_monthly(flows: Array) -> float | None:
+    """Monthly internal rate of return of monthly flows; ``None`` when there is none.
 
     The monthly IRR is found by scanning the NPV curve on a grid of rates for sign changes and
     refining each bracket with Brent's method; when several roots exist (non-conventional
@@ -69,8 +88,8 @@ def irr_annual(flows: Array) -> float | None:
 
     Examples
     --------
-    >>> round(irr_annual(np.array([-100.0] + [10.0] * 12)), 6)
-    0.412999
+    >>> round(irr_monthly(np.array([-100.0, 0.0, 121.0])), 12)
+    0.1
     """
     flows = np.asarray(flows, dtype=np.float64)
     if not (np.any(flows > 0) and np.any(flows < 0)):
@@ -87,8 +106,7 @@ def irr_annual(flows: Array) -> float | None:
         roots.append(brentq(_npv_monthly, a, b, args=(flows,), xtol=1e-15, rtol=1e-15))
     if not roots:
         return None
-    best = min(roots, key=abs)
-    return float((1.0 + best) ** 12 - 1.0)
+    return float(min(roots, key=abs))
 
 
 def payback_month(flows: Array) -> Array:
