@@ -62,6 +62,28 @@ class Settings(BaseSettings):
         _DEV_SECRET,
         description="Key that signs sessions and webhooks. Must be changed in production.",
     )
+    api_max_body_bytes: int = Field(
+        10_000_000,
+        ge=1_000,
+        description="Largest HTTP request body the API accepts (bytes); larger ones get 413.",
+    )
+    api_max_batch_rows: int = Field(
+        10_000,
+        ge=1,
+        description="Most rows one ingestion request (POST /api/v1/ingest/...) may carry.",
+    )
+    api_page_max: int = Field(
+        1_000, ge=10, description="Largest `limit` a paginated API route accepts."
+    )
+    api_cache_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="How long computed metric results are reused per tenant and parameters "
+        "(0 turns the cache off); every ingestion clears it.",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, description="Lifetime of a signed-in browser session (hours)."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -1,0 +1,95 @@
+"""The FastAPI application: JSON API under ``/api/v1``, plus the web pages when installed.
+
+:func:`create_app` opens (and migrates) the app-state database, creates the default workspace,
+and mounts one router per resource. The analytics store is opened on first use.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from portalroi.settings import Settings
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> app = create_app(Settings(db=d / "s.duckdb", app_db_url=f"sqlite:///{d / 'a.sqlite'}"))
+>>> app.title
+'portalroi'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from portalroi import __version__
+from portalroi.api.appstate.accounts import ensure_tenant
+from portalroi.api.appstate.db import AppDB
+from portalroi.api.cache import ResultCache
+from portalroi.api.errors import ErrorResponse, install_error_handlers
+from portalroi.api.limits import BodyLimit
+from portalroi.api.pool import StorePool
+from portalroi.settings import Settings, get_settings
+
+__all__ = ["API_PREFIX", "ROUTER_MODULES", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+#: One router per resource, each a module with ``router``.
+ROUTER_MODULES: tuple[str, ...] = ("portalroi.api.routers.auth",)
+
+
+def _web_router() -> object | None:
+    try:
+        web = importlib.import_module("portalroi.web")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("portalroi.web", "portalroi"):
+            raise
+        return None
+    return getattr(web, "router", None)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the server application.
+
+    Parameters
+    ----------
+    settings
+        Settings to use (default: read from the environment, ``PORTALROI_*``).
+    """
+    settings = settings or get_settings()
+    appdb = AppDB(settings.app_db_url)
+    appdb.migrate()
+    with appdb.session() as s:
+        ensure_tenant(s)
+    pool = StorePool(settings.db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+        appdb.dispose()
+
+    app = FastAPI(
+        title="portalroi",
+        version=__version__,
+        description="Portal value: metrics, accounts, business cases, reports and live ingestion. "
+        "Authenticate with `Authorization: Bearer <token>` (create one with "
+        "`portalroi users token`) or the session cookie from `POST /api/v1/auth/login`.",
+        lifespan=lifespan,
+        responses={
+            401: {"model": ErrorResponse, "description": "Not signed in"},
+            422: {"model": ErrorResponse, "description": "Invalid input"},
+        },
+    )
+    app.state.settings = settings
+    app.state.appdb = appdb
+    app.state.store_pool = pool
+    app.state.cache = ResultCache(settings.api_cache_seconds)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router, prefix=API_PREFIX)
+    web = _web_router()
+    if web is not None:
+        app.include_router(web)  # type: ignore[arg-type]
+    return app
