@@ -28,6 +28,7 @@ def test_npv_at_zero_is_the_plain_sum(flows: list[float]) -> None:
     assert npv(0.0, np.array(flows)) == pytest.approx(sum(flows), rel=1e-12, abs=1e-6)
 
 
+@pytest.mark.slow
 @given(
     st.floats(min_value=100.0, max_value=1e6),
     st.lists(

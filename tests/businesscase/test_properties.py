@@ -29,6 +29,7 @@ def _case(saving: float, licence: float, implementation: float, tickets: float) 
     return data
 
 
+@pytest.mark.slow
 @given(amount, st.floats(1.0, 1e4), st.floats(1.0, 1e5), amount, st.floats(0.0, 1e5))
 @settings(max_examples=60, deadline=None)
 def test_more_savings_never_delays_payback(
