@@ -35,7 +35,15 @@ __all__ = ["API_PREFIX", "ROUTER_MODULES", "create_app"]
 API_PREFIX = "/api/v1"
 
 #: One router per resource, each a module with ``router``.
-ROUTER_MODULES: tuple[str, ...] = ("portalroi.api.routers.auth",)
+ROUTER_MODULES: tuple[str, ...] = (
+    "portalroi.api.routers.auth",
+    "portalroi.api.routers.metrics",
+    "portalroi.api.routers.accounts",
+    "portalroi.api.routers.business_cases",
+    "portalroi.api.routers.ingestion",
+    "portalroi.api.routers.reports",
+    "portalroi.api.routers.status",
+)
 
 
 def _web_router() -> object | None:

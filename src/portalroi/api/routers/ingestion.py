@@ -1,0 +1,125 @@
+"""Live ingestion: POST batches of events or tickets as JSON (idempotent by id).
+
+Each request is one load through :func:`portalroi.ingest.ingest_frame`: validated, deduplicated
+by the table's key (re-posting the same rows changes nothing), bad rows quarantined, all in one
+transaction. An organisation's user may only post rows of its own accounts; a batch with any
+other ``account_id`` is refused whole (403) before anything is written. After a load the result
+cache is cleared, so metrics reflect the new rows on the next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel, Field
+
+from portalroi.api.deps import AnalystPrincipal, ResultCacheDep, SettingsDep, StoreDep
+from portalroi.api.errors import ApiError
+from portalroi.api.scope import account_ids_in_scope
+from portalroi.errors import Issue, ValidationError
+from portalroi.ingest import ingest_frame
+from portalroi.schema import TABLES
+
+__all__ = ["INGESTIBLE", "router"]
+
+router = APIRouter(prefix="/ingest", tags=["ingestion"])
+
+#: Tables that can be posted live.
+INGESTIBLE: tuple[str, ...] = ("events", "tickets")
+
+# DuckDB allows one writer transaction at a time per table; loads queue here instead of failing.
+_write_lock = threading.Lock()
+
+SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+
+
+class Batch(BaseModel):
+    """Rows named like the canonical table's columns (other names go to ``properties``)."""
+
+    rows: list[dict[str, Any]] = Field(min_length=1)
+    source: str | None = Field(
+        None,
+        pattern=SOURCE_PATTERN,
+        description="Label recorded as the load's source (letters, digits, . _ -; no paths).",
+    )
+
+
+class IssuePublic(BaseModel):
+    """One problem with a row."""
+
+    location: str
+    reason: str
+
+
+class LoadPublic(BaseModel):
+    """What the load did (``rows_read = inserted + updated + duplicates + quarantined``)."""
+
+    load_id: str
+    table: str
+    rows_read: int
+    inserted: int
+    updated: int
+    duplicates: int
+    quarantined: int
+    issues: list[IssuePublic]
+
+
+def _check_rows(batch: Batch, table: str, most: int) -> pd.DataFrame:
+    if len(batch.rows) > most:
+        raise ApiError(
+            413, f"{len(batch.rows)} rows in one request; at most {most} (api_max_batch_rows)"
+        )
+    spec = TABLES[table]
+    issues = []
+    for i, row in enumerate(batch.rows):
+        for col in (c.name for c in spec.columns if c.required):
+            if row.get(col) in (None, ""):
+                issues.append(Issue(f"rows[{i}].{col}", "required field is missing"))
+        for col, value in row.items():
+            if isinstance(value, dict | list) and col != "properties":
+                issues.append(Issue(f"rows[{i}].{col}", "must be a plain value"))
+    if issues:
+        raise ValidationError(f"batch of {table} refused", issues)
+    return pd.DataFrame(batch.rows)
+
+
+@router.post("/{table}")
+def ingest_batch(
+    table: Annotated[str, Path(description=f"One of {', '.join(INGESTIBLE)}.")],
+    batch: Annotated[Batch, Body()],
+    principal: AnalystPrincipal,
+    store: StoreDep,
+    settings: SettingsDep,
+    cache: ResultCacheDep,
+) -> LoadPublic:
+    """Load a batch of rows into ``events`` or ``tickets``."""
+    if table not in INGESTIBLE:
+        raise ApiError(
+            404, f"cannot post to {table!r}; live ingestion takes {', '.join(INGESTIBLE)}"
+        )
+    frame = _check_rows(batch, table, settings.api_max_batch_rows)
+    if principal.scope is not None:
+        ids = [str(x) for x in frame.get("account_id", pd.Series(dtype=str)).dropna().unique()]
+        allowed = account_ids_in_scope(store, principal.scope, ids)
+        missing = "account_id" not in frame or frame["account_id"].isna().any()
+        foreign = sorted(set(ids) - allowed)
+        if missing or foreign:
+            shown = ", ".join(foreign[:10]) or "rows without account_id"
+            raise ApiError(403, f"rows for accounts outside your organisation: {shown}")
+    source = f"api:{principal.tenant}:{batch.source or principal.email}"
+    with _write_lock:
+        summary = ingest_frame(store, frame, table=table, source_name=source)
+    cache.clear()
+    return LoadPublic(
+        load_id=summary.load_id,
+        table=summary.table,
+        rows_read=summary.rows_read,
+        inserted=summary.inserted,
+        updated=summary.updated,
+        duplicates=summary.duplicates,
+        quarantined=summary.quarantined,
+        issues=[IssuePublic(location=i.location, reason=i.reason) for i in summary.issues],
+    )

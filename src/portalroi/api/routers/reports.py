@@ -1,0 +1,106 @@
+"""Report schedules: which report goes to whom, how often (admins manage, everyone reads)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from portalroi.api.appstate.accounts import Principal
+from portalroi.api.appstate.models import BusinessCase, ReportSchedule
+from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, DbSession
+from portalroi.api.routers.business_cases import owned_org
+from portalroi.api.schemas import Page, Pagination
+from portalroi.api.scope import visible_to
+from portalroi.errors import NotFoundError
+
+__all__ = ["router"]
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+
+router = APIRouter(prefix="/report-schedules", tags=["reports"])
+
+
+class ScheduleCreate(BaseModel):
+    """A new schedule."""
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["pdf", "excel"] = "pdf"
+    frequency: Literal["weekly", "monthly", "quarterly"] = "monthly"
+    recipients: list[Email] = Field(min_length=1, max_length=100)
+    business_case_id: int | None = None
+    org_id: str | None = Field(None, max_length=200)
+
+
+class SchedulePublic(BaseModel):
+    """A report schedule."""
+
+    id: int
+    name: str
+    kind: str
+    frequency: str
+    recipients: list[str]
+    business_case_id: int | None
+    org_id: str | None
+    created_at: datetime
+
+
+def _get(s: OrmSession, principal: Principal, schedule_id: int) -> ReportSchedule:
+    row = s.get(ReportSchedule, schedule_id)
+    if row is None or not visible_to(principal, row.tenant_id, row.org_id):
+        raise NotFoundError(f"no report schedule {schedule_id}")
+    return row
+
+
+@router.get("")
+def schedules_list(
+    principal: CurrentPrincipal, s: DbSession, page: Pagination
+) -> Page[SchedulePublic]:
+    """Schedules the caller may see."""
+    q = select(ReportSchedule).where(ReportSchedule.tenant_id == principal.tenant_id)
+    if principal.org_id is not None:
+        q = q.where(ReportSchedule.org_id == principal.org_id)
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = s.scalars(q.order_by(ReportSchedule.id).limit(page.limit).offset(page.offset)).all()
+    data = [SchedulePublic.model_validate(r, from_attributes=True) for r in rows]
+    return Page[SchedulePublic](data=data, count=int(total))
+
+
+@router.post("", status_code=201)
+def schedule_create(
+    body: ScheduleCreate, principal: AdminPrincipal, s: DbSession
+) -> SchedulePublic:
+    """Schedule a report (admins)."""
+    org_id = owned_org(principal, body.org_id)
+    if body.business_case_id is not None:
+        case = s.get(BusinessCase, body.business_case_id)
+        if case is None or not visible_to(principal, case.tenant_id, case.org_id):
+            raise NotFoundError(f"no business case {body.business_case_id}")
+    row = ReportSchedule(
+        tenant_id=principal.tenant_id,
+        org_id=org_id,
+        name=body.name,
+        kind=body.kind,
+        frequency=body.frequency,
+        recipients=[str(r) for r in body.recipients],
+        business_case_id=body.business_case_id,
+    )
+    s.add(row)
+    s.flush()
+    return SchedulePublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/{schedule_id}")
+def schedule_get(schedule_id: int, principal: CurrentPrincipal, s: DbSession) -> SchedulePublic:
+    """One schedule."""
+    return SchedulePublic.model_validate(_get(s, principal, schedule_id), from_attributes=True)
+
+
+@router.delete("/{schedule_id}", status_code=204)
+def schedule_delete(schedule_id: int, principal: AdminPrincipal, s: DbSession) -> None:
+    """Delete a schedule (admins)."""
+    s.delete(_get(s, principal, schedule_id))
