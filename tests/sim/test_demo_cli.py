@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from portalroi.cli.main import app
 from portalroi.store import Store
 
 
+@pytest.mark.slow
 def test_demo_twice_loads_once_and_prints_headline(tmp_path: Path) -> None:
     runner = CliRunner()
     args = [
