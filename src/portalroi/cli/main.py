@@ -28,7 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.demo",
     "portalroi.cli.ingest",
     "portalroi.cli.metrics",
+    "portalroi.cli.serve",
     "portalroi.cli.status",
+    "portalroi.cli.users",
 )
 
 
