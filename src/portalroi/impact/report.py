@@ -11,12 +11,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from portalroi.impact.plot import event_study_spec
 from portalroi.impact.results import EffectEstimate
 
 __all__ = ["OUTCOMES", "AccountBaseline", "Baseline", "Deflection", "ImpactReport"]
 
 #: Outcome keys of :attr:`ImpactReport.effects` and :attr:`ImpactReport.baselines`.
 OUTCOMES: tuple[str, ...] = ("tickets", "churn", "days_to_pay", "csat", "nps", "order_value")
+
+
+def _effect_dict(name: str, est: EffectEstimate) -> dict[str, Any]:
+    out = est.to_dict()
+    out["event_study_chart"] = (
+        event_study_spec(est, title=f"{name}: effect by months since go-live")
+        if est.event_study
+        else None
+    )
+    return out
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,9 @@ class ImpactReport:
     def to_dict(self, per_account: bool = True) -> dict[str, Any]:
         """The full report as a JSON-ready dictionary.
 
+        Each effect also carries ``event_study_chart``: a Vega-Lite v5 spec of its event
+        study (None for estimates without one, e.g. the churn hazard ratio).
+
         Examples
         --------
         >>> ImpactReport({}, {}, ("2022-01", "2022-12"), 0.9, "never_treated").to_dict()["level"]
@@ -158,7 +172,7 @@ class ImpactReport:
             "as_of": self.as_of,
             "level": self.level,
             "control_group": self.control_group,
-            "effects": {k: v.to_dict() for k, v in self.effects.items()},
+            "effects": {k: _effect_dict(k, v) for k, v in self.effects.items()},
             "deflection": None if self.deflection is None else self.deflection.to_dict(),
             "baselines": {k: v.to_dict(per_account) for k, v in self.baselines.items()},
             "skipped": dict(self.skipped),
