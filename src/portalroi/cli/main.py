@@ -26,13 +26,10 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.business_case",
     "portalroi.cli.demo",
-    "portalroi.cli.health",
     "portalroi.cli.impact",
     "portalroi.cli.ingest",
     "portalroi.cli.metrics",
     "portalroi.cli.serve",
-    "portalroi.cli.report",
-    "portalroi.cli.roi",
     "portalroi.cli.status",
     "portalroi.cli.users",
 )
