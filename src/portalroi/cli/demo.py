@@ -47,8 +47,14 @@ class DemoSummary:
     loaded: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+def _roi_section(summary: DemoSummary, store: Store) -> list[str]:
+    from portalroi.cli.roi import roi_headline
+
+    return roi_headline(summary, store)
+
+
 #: Extra headline sections: ``f(summary, store) -> lines`` (Rich markup), shown in order.
-HEADLINE_SECTIONS: list[Callable[[DemoSummary, Store], list[str]]] = []
+HEADLINE_SECTIONS: list[Callable[[DemoSummary, Store], list[str]]] = [_roi_section]
 
 
 def demo_headline(summary: DemoSummary, store: Store | None = None) -> Group:

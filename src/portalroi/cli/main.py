@@ -29,6 +29,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.impact",
     "portalroi.cli.ingest",
     "portalroi.cli.metrics",
+    "portalroi.cli.report",
+    "portalroi.cli.roi",
     "portalroi.cli.serve",
     "portalroi.cli.status",
     "portalroi.cli.users",

@@ -1,0 +1,193 @@
+"""``portalroi roi``: realised ROI from the store, optionally against a business-case plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from portalroi.cli._common import (
+    DbOption,
+    JsonOption,
+    console,
+    exits_cleanly,
+    print_json,
+    settings_for,
+)
+from portalroi.errors import ConfigError
+from portalroi.roi.money import Interval
+from portalroi.store import Store
+
+__all__ = ["register", "roi"]
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _iv(x: Interval) -> str:
+    return f"{_money(x.estimate)} [{_money(x.low)}, {_money(x.high)}]"
+
+
+def roi(
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Business-case inputs YAML to compare with, line by line."),
+    ] = None,
+    prefill: Annotated[
+        Path | None,
+        typer.Option(
+            "--prefill", help="Write a business-case inputs YAML pre-filled from the data to F."
+        ),
+    ] = None,
+    margin: Annotated[
+        float | None,
+        typer.Option(
+            "--margin",
+            help="Gross margin (0-1) for retained accounts and extra orders "
+            "(default: the plan's margin on existing customers; none: those lines not valued).",
+        ),
+    ] = None,
+    discount_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--discount-rate", help="Annual discount rate (default: the plan's, else 4 %)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Realised ROI: benefits (with 95 % intervals) and costs to date, payback, NPV, plan vs actual."""
+    from portalroi.businesscase import load_inputs
+    from portalroi.roi import Assumptions, prefill_inputs, roi_from_store
+
+    with exits_cleanly():
+        settings = settings_for(db)
+        if margin is not None and not 0 <= margin <= 1:
+            raise ConfigError(f"--margin must be between 0 and 1 (got {margin})")
+        if discount_rate is not None and not 0 < discount_rate < 1:
+            raise ConfigError(f"--discount-rate must be between 0 and 1 (got {discount_rate})")
+        inputs = load_inputs(plan) if plan is not None else None
+        with Store(settings.db, read_only=True) as store:
+            if prefill is not None:
+                made = prefill_inputs(store)
+                prefill.write_text(made.text, encoding="utf-8")
+                if as_json:
+                    print_json({"prefill": str(prefill)})
+                else:
+                    console.print(f"Pre-filled business-case inputs written to [bold]{prefill}[/]")
+                return
+            base = (
+                Assumptions.from_plan(inputs, margin)
+                if inputs
+                else Assumptions(gross_margin=margin)
+            )
+            if discount_rate is not None:
+                base = Assumptions(
+                    discount_rate, base.cost_of_capital, base.gross_margin, base.day_convention
+                )
+            report = roi_from_store(store, plan=inputs, assumptions=base)
+        if as_json:
+            print_json(report.to_dict())
+            return
+        _print(report)
+
+
+def _print(report: object) -> None:
+    from portalroi.roi import RoiReport
+
+    assert isinstance(report, RoiReport)
+    r = report.realised
+    cur = report.currency
+    table = Table(title=f"Realised ROI to {report.as_of} ({cur}; 95 % intervals)")
+    table.add_column("line")
+    table.add_column("to date", justify="right")
+    table.add_column("run-rate / year", justify="right")
+    table.add_column("note")
+    for line in r.lines:
+        label = line.id + ("" if line.counted else " (not added)")
+        table.add_row(label, _iv(line.to_date), _iv(line.run_rate), "")
+    for line_id, why in report.skipped.items():
+        table.add_row(line_id, "-", "-", why)
+    console.print(table)
+    console.print("Formulas (value per live account-month):")
+    for money_line in report.lines:
+        console.print(f"  {money_line.id}: {money_line.formula}", highlight=False)
+    roi_text = (
+        "n/a" if r.roi is None else f"{r.roi.estimate:.0%} [{r.roi.low:.0%}, {r.roi.high:.0%}]"
+    )
+    payback = (
+        f"reached {r.payback_month}"
+        if r.payback_reached
+        else f"expected {r.expected_payback_month}"
+        if r.expected_payback_month
+        else "not in sight at the run-rate"
+    )
+    console.print(
+        f"Benefits to date {_iv(r.benefits_to_date)}; costs {_money(r.costs_to_date)}; "
+        f"ROI {roi_text}; payback {payback}; NPV at {r.discount_rate:.1%} {_iv(r.npv)}"
+    )
+    if report.plan_rows:
+        plan = Table(title=f"Plan vs actual: {report.plan_name}")
+        for col in ("line", "plan to date", "actual to date", "variance", "cause"):
+            plan.add_column(col, justify="left" if col in ("line", "cause") else "right")
+        for row in report.plan_rows:
+            plan.add_row(
+                f"{row.id} ({row.kind})",
+                "-" if row.plan_to_date is None else _money(row.plan_to_date),
+                "-" if row.actual_to_date is None else _money(row.actual_to_date.estimate),
+                "-" if row.variance is None else _money(row.variance),
+                row.cause,
+            )
+        console.print(plan)
+    for note in report.assumptions:
+        console.print(f"[dim]{note}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the main app."""
+    app.command("roi")(roi)
+
+
+def roi_headline(summary: object, store: Store) -> list[str]:
+    """The ROI lines closing ``portalroi demo``: realised ROI, payback, biggest benefit line.
+
+    Valued with the example business case's assumptions (4 % discount rate, 8 % cost of
+    capital, 40 % gross margin), which the line says.
+    """
+    from portalroi.businesscase import example_inputs
+    from portalroi.errors import PortalRoiError
+    from portalroi.roi import Assumptions, roi_from_store
+
+    try:
+        report = roi_from_store(store, assumptions=Assumptions.from_plan(example_inputs()))
+    except PortalRoiError as exc:
+        return [f"[bold]Realised ROI[/]: not available ({exc})"]
+    r = report.realised
+    roi_text = (
+        "n/a"
+        if r.roi is None
+        else f"{r.roi.estimate:.0%} (95 % {r.roi.low:.0%} to {r.roi.high:.0%})"
+    )
+    payback = (
+        f"reached {r.payback_month}"
+        if r.payback_reached
+        else f"expected {r.expected_payback_month}"
+        if r.expected_payback_month
+        else "not in sight at the run-rate"
+    )
+    big = r.biggest_line
+    biggest = (
+        "none"
+        if big is None
+        else f"{big.id} {_money(big.to_date.estimate)} {report.currency} to date"
+    )
+    return [
+        f"[bold]Realised ROI[/] to {report.as_of}: {roi_text}; payback {payback}",
+        f"Benefits {_money(r.benefits_to_date.estimate)} vs costs {_money(r.costs_to_date)} "
+        f"{report.currency}; biggest benefit line: {biggest}",
+        "[dim](valued at the example business case's 4 % discount rate, 8 % cost of capital, "
+        "40 % gross margin; `portalroi roi` for the detail)[/]",
+    ]

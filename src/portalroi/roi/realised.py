@@ -1,0 +1,211 @@
+"""Realised ROI: benefits earned so far against the portal's costs, month by month.
+
+Pure functions over monthly series. A benefit line earns ``live account-months of the month ×
+its value per live account-month`` (:class:`~portalroi.roi.money.MoneyLine`), so the monthly
+benefits follow the roll-out; costs are the ``costs`` table summed per month.
+
+Conventions (printed with every result, see :data:`CONVENTIONS`):
+
+* ROI = (benefits to date - costs to date) / costs to date, undiscounted.
+* Run-rate = the last three months, annualised (× 4).
+* Payback reached: the first month whose cumulative net (benefits - costs since the first
+  month) is >= 0 after costs began; otherwise the expected month: the months the run-rate net
+  per month needs to close the gap, counted from the last month (none if that net is <= 0).
+* NPV: monthly net flows discounted to the first month at the annual discount rate applied as
+  ``(1 + r) ** (-month / 12)`` (month 0 undiscounted), as in the business case.
+* Intervals: every figure recomputed at the low and high ends of the benefits' intervals
+  (effect uncertainty only; costs are known).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from portalroi.businesscase.finance import npv
+from portalroi.errors import DataError
+from portalroi.roi.money import Interval, MoneyLine
+
+__all__ = ["CONVENTIONS", "RealisedLine", "RealisedRoi", "add_months", "realised_roi"]
+
+RUN_RATE_MONTHS = 3
+
+CONVENTIONS: tuple[str, ...] = (
+    "Benefits per month = live account-months of the month × value per live account-month.",
+    "ROI = (benefits to date - costs to date) / costs to date, undiscounted.",
+    f"Run-rate = the last {RUN_RATE_MONTHS} months, annualised.",
+    "Payback = first month whose cumulative net is >= 0 after costs began; otherwise expected "
+    "from the run-rate net per month.",
+    "NPV: monthly flows discounted to the first month, (1 + r) ** (-month / 12).",
+    "Intervals carry the causal effects' 95 % intervals only; costs are known.",
+)
+
+
+def add_months(month: str, k: int) -> str:
+    """``YYYY-MM`` plus ``k`` months.
+
+    Examples
+    --------
+    >>> add_months("2024-11", 3)
+    '2025-02'
+    """
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + mon - 1 + k
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class RealisedLine:
+    """One benefit line's realised value to date and its annual run-rate."""
+
+    id: str
+    label: str
+    to_date: Interval
+    run_rate: Interval
+    counted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RealisedRoi:
+    """Realised ROI to date, run-rate, payback and NPV (money in the data's currency)."""
+
+    months: list[str]
+    monthly_costs: list[float]
+    monthly_benefits: list[float]
+    monthly_benefits_low: list[float]
+    monthly_benefits_high: list[float]
+    cumulative_net: list[float]
+    lines: list[RealisedLine]
+    benefits_to_date: Interval
+    costs_to_date: float
+    net_to_date: Interval
+    roi: Interval | None
+    run_rate_benefits: Interval
+    run_rate_costs: float
+    payback_reached: bool
+    payback_month: str | None
+    expected_payback_month: str | None
+    npv: Interval
+    discount_rate: float
+    conventions: list[str]
+
+    @property
+    def biggest_line(self) -> RealisedLine | None:
+        """The counted line with the largest value to date."""
+        counted = [x for x in self.lines if x.counted]
+        return max(counted, key=lambda x: x.to_date.estimate) if counted else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
+
+
+def _payback(
+    months: Sequence[str], benefits: np.ndarray[Any, Any], costs: np.ndarray[Any, Any]
+) -> tuple[bool, str | None]:
+    cum_net = np.cumsum(benefits - costs)
+    started = np.cumsum(costs) > 0
+    hits = np.flatnonzero(started & (cum_net >= 0))
+    if hits.size:
+        return True, months[int(hits[0])]
+    rr_net = float(np.mean(benefits[-RUN_RATE_MONTHS:]) - np.mean(costs[-RUN_RATE_MONTHS:]))
+    if rr_net <= 0:
+        return False, None
+    return False, add_months(months[-1], math.ceil(-float(cum_net[-1]) / rr_net))
+
+
+def realised_roi(
+    months: Sequence[str],
+    costs: Sequence[float],
+    live_account_months: Sequence[float],
+    lines: Sequence[MoneyLine],
+    discount_rate: float,
+) -> RealisedRoi:
+    """Realised ROI over consecutive months from monthly costs and live account-months.
+
+    Parameters
+    ----------
+    months
+        Consecutive months ``YYYY-MM``, first to last (the last is the as-of month).
+    costs
+        The portal's costs per month.
+    live_account_months
+        Accounts live on the portal per month (account-months of exposure).
+    lines
+        Benefit lines valued per live account-month; lines with ``counted=False`` are shown
+        but not added to the totals.
+    discount_rate
+        Annual discount rate for the NPV.
+
+    Examples
+    --------
+    >>> from portalroi.roi.money import MoneyLine, Interval
+    >>> one = MoneyLine("x", "x", Interval(10.0, 5.0, 15.0), Interval(1, 1, 1), "u", "f")
+    >>> r = realised_roi(["2024-01", "2024-02", "2024-03"], [100.0, 0.0, 0.0],
+    ...                  [0.0, 5.0, 10.0], [one], 0.0)
+    >>> r.roi, r.payback_month
+    (Interval(estimate=0.5, low=-0.25, high=1.25), '2024-03')
+    """
+    n = len(months)
+    if n == 0 or len(costs) != n or len(live_account_months) != n:
+        raise DataError(
+            f"realised ROI needs one cost and one exposure per month: got {n} months, "
+            f"{len(costs)} costs, {len(live_account_months)} exposures"
+        )
+    exposure = np.asarray(live_account_months, dtype=float)
+    cost = np.asarray(costs, dtype=float)
+    realised: list[RealisedLine] = []
+    total = {"estimate": np.zeros(n), "low": np.zeros(n), "high": np.zeros(n)}
+    for line in lines:
+        flows = {k: exposure * getattr(line.value, k) for k in total}
+        if line.counted:
+            for k in total:
+                total[k] = total[k] + flows[k]
+        tail = min(RUN_RATE_MONTHS, n)
+        realised.append(
+            RealisedLine(
+                id=line.id,
+                label=line.label,
+                to_date=Interval(*(float(flows[k].sum()) for k in total)),
+                run_rate=Interval(*(float(flows[k][-tail:].sum()) * 12 / tail for k in total)),
+                counted=line.counted,
+            )
+        )
+    benefits = Interval(*(float(total[k].sum()) for k in total))
+    costs_to_date = float(cost.sum())
+    roi = (
+        Interval(*((getattr(benefits, k) - costs_to_date) / costs_to_date for k in total))
+        if costs_to_date > 0
+        else None
+    )
+    tail = min(RUN_RATE_MONTHS, n)
+    reached, month = _payback(months, total["estimate"], cost)
+    return RealisedRoi(
+        months=list(months),
+        monthly_costs=cost.tolist(),
+        monthly_benefits=total["estimate"].tolist(),
+        monthly_benefits_low=total["low"].tolist(),
+        monthly_benefits_high=total["high"].tolist(),
+        cumulative_net=np.cumsum(total["estimate"] - cost).tolist(),
+        lines=realised,
+        benefits_to_date=benefits,
+        costs_to_date=costs_to_date,
+        net_to_date=Interval(*(getattr(benefits, k) - costs_to_date for k in total)),
+        roi=roi,
+        run_rate_benefits=Interval(*(float(total[k][-tail:].sum()) * 12 / tail for k in total)),
+        run_rate_costs=float(cost[-tail:].sum()) * 12 / tail,
+        payback_reached=reached,
+        payback_month=month if reached else None,
+        expected_payback_month=None if reached else month,
+        npv=Interval(*(float(npv(discount_rate, total[k] - cost)) for k in total)),
+        discount_rate=discount_rate,
+        conventions=list(CONVENTIONS),
+    )

@@ -1,0 +1,108 @@
+"""Realised ROI: small hand-computed cases, numpy-financial NPV, Hypothesis properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalroi.businesscase.finance import monthly_rate
+from portalroi.errors import DataError
+from portalroi.roi.money import Interval, MoneyLine
+from portalroi.roi.realised import add_months, realised_roi
+
+MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04"]
+
+
+def _line(value: float, low: float, high: float, counted: bool = True, id_: str = "x") -> MoneyLine:
+    return MoneyLine(id_, id_, Interval(value, low, high), Interval(1, 1, 1), "u", "f", counted)
+
+
+def test_hand_written_case() -> None:
+    # Costs 1,000 then 100 a month; 10 live accounts from February, each worth 40 a month.
+    r = realised_roi(MONTHS, [1000, 100, 100, 100], [0, 10, 10, 10], [_line(40, 20, 60)], 0.0)
+    assert r.benefits_to_date == Interval(1200.0, 600.0, 1800.0)
+    assert r.costs_to_date == 1300.0
+    assert r.roi is not None
+    assert r.roi.estimate == pytest.approx(-100 / 1300)
+    assert (r.roi.low, r.roi.high) == pytest.approx((-700 / 1300, 500 / 1300))
+    # Run-rate: last 3 months 1,200 benefits -> 4,800 a year; costs 300 -> 1,200.
+    assert r.run_rate_benefits.estimate == pytest.approx(4800.0)
+    assert r.run_rate_costs == pytest.approx(1200.0)
+    # Cumulative net: -1000, -700, -400, -100 -> not reached; run-rate net 300 a month ->
+    # ceil(100 / 300) = 1 month after April.
+    assert r.cumulative_net == [-1000.0, -700.0, -400.0, -100.0]
+    assert not r.payback_reached
+    assert r.expected_payback_month == "2024-05"
+
+
+def test_payback_reached_month() -> None:
+    r = realised_roi(MONTHS, [500, 0, 0, 0], [0, 10, 10, 10], [_line(30, 30, 30)], 0.0)
+    # cumulative: -500, -200, 100 -> reached in March.
+    assert r.payback_reached
+    assert r.payback_month == "2024-03"
+    assert r.expected_payback_month is None
+
+
+def test_no_payback_when_run_rate_net_is_negative() -> None:
+    r = realised_roi(MONTHS, [500, 100, 100, 100], [0, 1, 1, 1], [_line(10, 10, 10)], 0.0)
+    assert not r.payback_reached
+    assert r.expected_payback_month is None
+
+
+def test_uncounted_line_is_shown_not_added() -> None:
+    lines = [_line(10, 10, 10, id_="a"), _line(99, 99, 99, counted=False, id_="b")]
+    r = realised_roi(MONTHS, [100, 0, 0, 0], [1, 1, 1, 1], lines, 0.0)
+    assert r.benefits_to_date.estimate == 40.0
+    assert r.lines[1].to_date.estimate == 4 * 99
+    assert r.biggest_line is not None
+    assert r.biggest_line.id == "a"
+
+
+def test_npv_matches_numpy_financial() -> None:
+    costs = [20_000.0, 500.0, 500.0, 500.0, 500.0, 500.0]
+    live = [0.0, 5.0, 8.0, 12.0, 12.0, 13.0]
+    months = [add_months("2023-11", k) for k in range(6)]
+    r = realised_roi(months, costs, live, [_line(300, 100, 500)], 0.07)
+    flows = np.array(live) * 300 - np.array(costs)
+    # numpy-financial discounts the first flow by (1 + rate) ** 0, as the report does.
+    assert r.npv.estimate == pytest.approx(npf.npv(monthly_rate(0.07), flows), rel=1e-12)
+    low = np.array(live) * 100 - np.array(costs)
+    assert r.npv.low == pytest.approx(npf.npv(monthly_rate(0.07), low), rel=1e-12)
+
+
+def test_mismatched_series_are_refused() -> None:
+    with pytest.raises(DataError, match="one cost and one exposure per month"):
+        realised_roi(MONTHS, [1.0], [1.0, 1.0, 1.0, 1.0], [], 0.04)
+
+
+def test_add_months_crosses_years() -> None:
+    assert add_months("2023-12", 1) == "2024-01"
+    assert add_months("2024-01", -1) == "2023-12"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    costs=st.lists(st.floats(0, 1e5), min_size=1, max_size=24),
+    value=st.floats(0, 1e4),
+    extra=st.floats(0.01, 1e3),
+)
+def test_properties(costs: list[float], value: float, extra: float) -> None:
+    n = len(costs)
+    months = [add_months("2022-01", k) for k in range(n)]
+    live = [float(k) for k in range(n)]
+    base = realised_roi(months, costs, live, [_line(value, value, value)], 0.0)
+    more = realised_roi(months, costs, live, [_line(value + extra, value, value + extra)], 0.0)
+    # NPV at 0 % is the plain sum of the net flows.
+    assert base.npv.estimate == pytest.approx(sum(value * x for x in live) - sum(costs), abs=1e-6)
+    if sum(costs) > 0:
+        zero = realised_roi(months, costs, live, [_line(0.0, 0.0, 0.0)], 0.0)
+        assert zero.roi is not None
+        assert zero.roi.estimate == pytest.approx(-1.0)
+    # Payback never gets later when benefits rise.
+    if base.payback_reached:
+        assert more.payback_reached
+        assert more.payback_month is not None
+        assert more.payback_month <= str(base.payback_month)

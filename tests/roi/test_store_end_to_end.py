@@ -1,0 +1,159 @@
+"""End to end on a simulated company: facts against pandas, the simulator's truth, the CLI's
+JSON, and the numbers printed in the rendered PDF and HTML."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from portalroi.businesscase import load_inputs
+from portalroi.cli.demo import run_demo
+from portalroi.cli.main import app
+from portalroi.impact.frames import account_months
+from portalroi.reports.i18n import format_currency, format_percent
+from portalroi.roi import measure_facts
+from portalroi.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("roi")
+    db = root / "s.duckdb"
+    summary = run_demo(size="tiny", seed=5, out_dir=root / "out", db=db)
+    assert summary.truth is not None
+    truth = json.loads(Path(summary.truth).read_text())
+    runner = CliRunner()
+    roi = runner.invoke(app, ["roi", "--db", str(db), "--json", "--margin", "0.4"])
+    assert roi.exit_code == 0, roi.output
+    files = {k: root / f"report.{k}" for k in ("pdf", "html", "xlsx", "json")}
+    rep = runner.invoke(
+        app,
+        [
+            "report",
+            "--db",
+            str(db),
+            "--margin",
+            "0.4",
+            "--pdf",
+            str(files["pdf"]),
+            "--html",
+            str(files["html"]),
+            "--xlsx",
+            str(files["xlsx"]),
+            "--json-out",
+            str(files["json"]),
+        ],
+    )
+    assert rep.exit_code == 0, rep.output
+    return {"db": db, "truth": truth, "json": json.loads(roi.stdout), "files": files, "root": root}
+
+
+def test_live_account_months_match_the_impact_panel(sim: dict[str, Any]) -> None:
+    with Store(sim["db"], read_only=True) as store:
+        facts = measure_facts(store)
+        accounts = store.con.execute(
+            "SELECT account_id, created_at, portal_live_at, churned_at FROM accounts"
+        ).df()
+        tickets = store.con.execute("SELECT created_at, cost FROM tickets").df()
+    last = int(facts.months[-1][:4]) * 12 + int(facts.months[-1][5:]) - 1
+    grid = account_months(accounts, end_month=float(last))
+    grid = grid[grid["month"] >= grid["first_treated"]]
+    per_month = grid.groupby("month").size()
+    for month, live in zip(facts.months, facts.live_account_months, strict=True):
+        index = float(int(month[:4]) * 12 + int(month[5:]) - 1)
+        assert live == per_month.get(index, 0), month
+    recent = tickets[tickets["created_at"] >= pd.Timestamp(f"{facts.recent[0]}-01")]
+    assert facts.cost_per_ticket == pytest.approx(recent["cost"].sum() / len(recent))
+    assert facts.tickets_per_month == pytest.approx(len(recent) / 12)
+
+
+def test_deflection_money_covers_the_truth(sim: dict[str, Any]) -> None:
+    out = sim["json"]
+    truth = sim["truth"]["effects"]["deflection_share"]["realised"]
+    cost = out["facts"]["cost_per_ticket"]
+    line = next(x for x in out["realised"]["lines"] if x["id"] == "deflection")
+    true_value = truth["deflected_tickets"] * cost
+    assert line["to_date"]["low"] <= true_value <= line["to_date"]["high"]
+
+
+def test_json_is_consistent(sim: dict[str, Any]) -> None:
+    out = sim["json"]
+    r = out["realised"]
+    counted = [x for x in r["lines"] if x["counted"]]
+    assert r["benefits_to_date"]["estimate"] == pytest.approx(
+        sum(x["to_date"]["estimate"] for x in counted)
+    )
+    assert r["costs_to_date"] == pytest.approx(470_000.0)  # the simulator's portal costs
+    assert r["roi"]["estimate"] == pytest.approx(
+        (r["benefits_to_date"]["estimate"] - r["costs_to_date"]) / r["costs_to_date"]
+    )
+    assert out["clv"]["clv"] == pytest.approx(
+        out["clv"]["margin_per_month"] * out["clv"]["derl_months"]
+    )
+    assert {x["id"] for x in out["lines"]} >= {"deflection", "agent_time", "dso", "churn"}
+
+
+def test_pdf_and_html_show_the_json_numbers(sim: dict[str, Any]) -> None:
+    out = sim["json"]
+    report_json = json.loads(sim["files"]["json"].read_text())
+    assert report_json["realised"] == out["realised"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(sim["files"]["pdf"]), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    html = sim["files"]["html"].read_text().replace("&#8722;", "-")
+    r = out["realised"]
+
+    def money(x: float) -> str:
+        return format_currency(x, out["currency"], "en")
+
+    expected = [
+        money(r["benefits_to_date"]["estimate"]),
+        money(r["benefits_to_date"]["low"]),
+        money(r["benefits_to_date"]["high"]),
+        money(r["costs_to_date"]),
+        money(r["npv"]["estimate"]),
+        format_percent(r["roi"]["estimate"], "en"),
+        *(money(x["to_date"]["estimate"]) for x in r["lines"]),
+        *(money(x["run_rate"]["estimate"]) for x in r["lines"]),
+    ]
+    for figure in expected:
+        assert figure in text, figure
+        assert figure in html, figure
+    pages = subprocess.run(
+        ["pdfinfo", str(sim["files"]["pdf"])], check=True, capture_output=True, text=True
+    ).stdout
+    assert 2 <= int(next(x for x in pages.splitlines() if x.startswith("Pages")).split()[1]) <= 4
+    assert sim["files"]["xlsx"].read_bytes()[:2] == b"PK"
+
+
+def test_prefill_cli_writes_valid_inputs(sim: dict[str, Any]) -> None:
+    path = sim["root"] / "prefilled.yaml"
+    result = CliRunner().invoke(app, ["roi", "--db", str(sim["db"]), "--prefill", str(path)])
+    assert result.exit_code == 0, result.output
+    inputs = load_inputs(path)
+    facts = sim["json"]["facts"]
+    assert inputs.company.customers == facts["customers"]
+    assert inputs.benefits.deflection is not None
+    assert inputs.benefits.deflection.tickets_per_month.likely == pytest.approx(
+        facts["tickets_per_month"], abs=0.01
+    )
+    assert "metric cost_per_ticket" in path.read_text()
+
+
+def test_bad_plan_is_one_clear_line(sim: dict[str, Any], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company: {customers: -1}\n")
+    result = CliRunner().invoke(app, ["roi", "--db", str(sim["db"]), "--plan", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.yaml is invalid" in result.stderr
