@@ -157,3 +157,20 @@ def test_bad_plan_is_one_clear_line(sim: dict[str, Any], tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["roi", "--db", str(sim["db"]), "--plan", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml is invalid" in result.stderr
+
+
+def test_demo_headline_ends_with_the_roi(sim: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    from portalroi.cli.demo import DemoSummary, demo_headline
+
+    summary = DemoSummary("tiny", 5, "out", None, str(sim["db"]), ("a", "b"), 60, 48, 12, {})
+    console = Console(width=200, record=True)
+    with Store(sim["db"], read_only=True) as store:
+        console.print(demo_headline(summary, store))
+    text = console.export_text()
+    r = sim["json"]["realised"]
+    biggest = max((x for x in r["lines"] if x["counted"]), key=lambda x: x["to_date"]["estimate"])
+    assert "Realised ROI to" in text
+    assert f"biggest benefit line: {biggest['id']}" in text
+    assert "40 % gross margin" in text
