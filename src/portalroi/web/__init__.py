@@ -1,0 +1,20 @@
+"""The web dashboard: server-rendered pages with Vega-Lite charts, served with the API.
+
+:func:`portalroi.api.app.create_app` mounts :data:`router`. Pages: login, overview, adoption,
+support and self-service, financial impact, business-case editor and data status, in English
+and Swedish, with date-range and segment filters and a CSV download of every chart's data.
+All scripts (Vega, Vega-Lite, vega-embed) are served from ``/static/vendor``; nothing is
+fetched from the internet.
+
+Examples
+--------
+>>> from portalroi.web import router
+>>> sorted({r.path for r in router.routes} & {"/", "/login", "/business-case"})
+['/', '/business-case', '/login']
+"""
+
+from __future__ import annotations
+
+from portalroi.web.pages import router
+
+__all__ = ["router"]

@@ -1,0 +1,386 @@
+"""The dashboard's routes: login, the pages, CSV of every chart, the business-case Excel file.
+
+Routes are thin: they check the session, read the filters, get the page data (cached per user
+scope, filters, language and data version) and render a template.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from portalroi.api.appstate.accounts import Principal, authenticate, create_session, end_session
+from portalroi.api.deps import SESSION_COOKIE, StoreDep
+from portalroi.api.scope import scoped_source
+from portalroi.businesscase import BusinessCaseInputs, evaluate, write_excel
+from portalroi.errors import ConfigError, InputsError, NotFoundError
+from portalroi.impact.analysis import estimate_effects
+from portalroi.roi import Assumptions, build_roi, measure_facts
+from portalroi.store import Store
+from portalroi.web.bizcase import (
+    CURRENCIES,
+    FIELDS,
+    bc_charts,
+    bc_kpis,
+    form_defaults,
+    inputs_from_form,
+)
+from portalroi.web.filters import Filters
+from portalroi.web.i18n_strings import t
+from portalroi.web.model import Chart, PageData
+from portalroi.web.render import (
+    HERE,
+    LANG_COOKIE,
+    cached,
+    data_version,
+    page_principal,
+    pick_language,
+    render,
+)
+from portalroi.web.status import status_page
+from portalroi.web.views_metrics import adoption_page, metric_kpis, support_page
+from portalroi.web.views_money import impact_page, plan_table, roi_kpis, roi_overview_charts
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+_STATIC = (HERE / "static").resolve()
+Q = Annotated[str | None, Query(max_length=40)]
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    return pick_language(
+        lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language", "")
+    )
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+def _currency(store: Store) -> str:
+    row = store.con.execute(
+        "SELECT coalesce((SELECT any_value(currency) FROM costs), (SELECT any_value(currency) FROM invoices))"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else "USD"
+
+
+def _plans(request: Request) -> dict[int, BusinessCaseInputs]:
+    if not hasattr(request.app.state, "web_plans"):
+        request.app.state.web_plans = {}
+    plans: dict[int, BusinessCaseInputs] = request.app.state.web_plans
+    return plans
+
+
+def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any] | None:
+    """(impact, ROI report) for workspace-wide users; ``None`` for organisation-scoped ones.
+
+    The ROI facts are measured with SQL over the whole store, so they are shown only to users
+    who may see every account.
+    """
+    if principal.scope is not None:
+        return None
+    version = data_version(store)
+
+    def effects() -> tuple[Any, Any]:
+        impact = estimate_effects(store)
+        return impact, measure_facts(store, impact.period[1] or None)
+
+    impact, facts = cached(request, ("effects", version), effects)
+    plan = _plans(request).get(principal.user_id)
+    assumptions = Assumptions.from_plan(plan) if plan is not None else None
+    return impact, build_roi(impact, facts, assumptions, plan)
+
+
+def _page_data(
+    request: Request, store: Store, principal: Principal, page: str, filters: Filters, lang: str
+) -> PageData:
+    version = data_version(store)
+    source = filters.apply(scoped_source(store, principal.scope))
+    plan = _plans(request).get(principal.user_id)
+    key = (page, principal.scope, filters, lang, version, id(plan))
+
+    def build() -> PageData:
+        if page == "adoption":
+            return adoption_page(source, filters, lang)
+        if page == "support":
+            return support_page(source, filters, lang, _currency(store))
+        if page == "overview":
+            data = PageData()
+            roi = _roi(request, store, principal)
+            if roi is not None:
+                data.kpis.extend(roi_kpis(roi[1], lang))
+                data.charts.extend(roi_overview_charts(roi[1], lang))
+                table = plan_table(roi[1], lang)
+                if table is not None:
+                    data.tables.append(table)
+                data.notes.append(t("roi_scope_note", lang))
+            data.kpis.extend(metric_kpis(source, filters, lang, _currency(store)))
+            return data
+        if page == "impact":
+            roi = _roi(request, store, principal)
+            return PageData() if roi is None else impact_page(roi[0], roi[1], lang)
+        raise NotFoundError(f"no page {page!r}")
+
+    return cached(request, key, build)
+
+
+def _show(
+    request: Request, store: Store, page: str, title_key: str, start: Q, end: Q, segment: Q, lang: Q
+) -> Response:
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    language = _lang(request, lang)
+    try:
+        filters = Filters.parse(start, end, segment)
+    except ConfigError as exc:
+        return render(
+            request,
+            "page.html.j2",
+            language,
+            400,
+            title=t(title_key, language),
+            page=PageData(),
+            filters=Filters(),
+            error=str(exc),
+            principal=principal,
+            page_name=page,
+        )
+    data = _page_data(request, store, principal, page, filters, language)
+    return render(
+        request,
+        "page.html.j2",
+        language,
+        title=t(title_key, language),
+        page=data,
+        filters=filters,
+        error=None,
+        principal=principal,
+        page_name=page,
+    )
+
+
+@router.get("/login")
+def login_page(request: Request, lang: Q = None) -> Response:
+    """The sign-in form."""
+    return render(request, "login.html.j2", _lang(request, lang), error=None)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    lang: Q = None,
+) -> Response:
+    """Check the credentials, set the session cookie and go to the overview."""
+    appdb = request.app.state.appdb
+    with appdb.session() as s:
+        principal = authenticate(s, email, password)
+        if principal is None:
+            language = _lang(request, lang)
+            return render(
+                request, "login.html.j2", language, 401, error=t("login_failed", language)
+            )
+        secret = create_session(s, principal, request.app.state.settings.session_hours)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(request.app.state.settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get("/logout")
+def logout(request: Request) -> Response:
+    """End the session and go back to the sign-in form."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with request.app.state.appdb.session() as s:
+            end_session(s, cookie)
+    response = _to_login()
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/")
+def overview(
+    request: Request,
+    store: StoreDep,
+    start: Q = None,
+    end: Q = None,
+    segment: Q = None,
+    lang: Q = None,
+) -> Response:
+    """ROI headline, payback, plan vs actual and the metric headlines with trends."""
+    return _show(request, store, "overview", "overview", start, end, segment, lang)
+
+
+@router.get("/adoption")
+def adoption(
+    request: Request,
+    store: StoreDep,
+    start: Q = None,
+    end: Q = None,
+    segment: Q = None,
+    lang: Q = None,
+) -> Response:
+    """DAU/WAU/MAU, stickiness, feature use, activation, cohorts, by role and device."""
+    return _show(request, store, "adoption", "adoption", start, end, segment, lang)
+
+
+@router.get("/support")
+def support(
+    request: Request,
+    store: StoreDep,
+    start: Q = None,
+    end: Q = None,
+    segment: Q = None,
+    lang: Q = None,
+) -> Response:
+    """Deflection, ticket-after-portal, cost per ticket, resolution times."""
+    return _show(request, store, "support", "support", start, end, segment, lang)
+
+
+@router.get("/impact")
+def impact(request: Request, store: StoreDep, lang: Q = None) -> Response:
+    """Causal effects and money lines with confidence intervals."""
+    return _show(request, store, "impact", "impact", None, None, None, lang)
+
+
+@router.get("/csv/{page}/{chart_id}")
+def chart_csv(
+    request: Request,
+    store: StoreDep,
+    page: str,
+    chart_id: str,
+    start: Q = None,
+    end: Q = None,
+    segment: Q = None,
+    lang: Q = None,
+) -> Response:
+    """The data of one chart as CSV (the same filters as the page)."""
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    if page not in ("overview", "adoption", "support", "impact"):
+        return Response("unknown page", status_code=404, media_type="text/plain")
+    try:
+        filters = Filters.parse(start, end, segment)
+    except ConfigError as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain")
+    chart: Chart | None = _page_data(
+        request, store, principal, page, filters, _lang(request, lang)
+    ).chart(chart_id)
+    if chart is None:
+        return Response(
+            f"no chart {chart_id!r} on page {page!r}", status_code=404, media_type="text/plain"
+        )
+    buf = io.StringIO()
+    chart.frame.to_csv(buf, index=False)
+    name = f"{page}-{chart_id}.csv"
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _bc_form(request: Request) -> dict[str, str]:
+    return {k: v[:40] for k, v in request.query_params.items() if k in FIELDS or k == "currency"}
+
+
+@router.get("/business-case")
+def business_case(request: Request, lang: Q = None) -> Response:
+    """The business-case editor: inputs form, results, charts and the Excel download."""
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    language = _lang(request, lang)
+    form = _bc_form(request)
+    values = {k: str(v) for k, v in form_defaults().items()} | form
+    issues: list[str] = []
+    result = None
+    try:
+        inputs = inputs_from_form(form)
+        result = evaluate(inputs)
+        _plans(request)[principal.user_id] = inputs
+    except InputsError as exc:
+        issues = [str(i) for i in exc.issues]
+    query = request.url.query
+    return render(
+        request,
+        "business_case.html.j2",
+        language,
+        200 if result else 400,
+        title=t("business_case_editor", language),
+        principal=principal,
+        fields=list(FIELDS),
+        values=values,
+        currencies=CURRENCIES,
+        currency=form.get("currency", "USD"),
+        issues=issues,
+        kpis=bc_kpis(result, language) if result else [],
+        charts=bc_charts(result, language) if result else {},
+        excel_url="/business-case.xlsx" + (f"?{query}" if query else ""),
+    )
+
+
+@router.get("/business-case.xlsx")
+def business_case_excel(request: Request) -> Response:
+    """The business case of the form's inputs as an Excel workbook with live formulas."""
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    try:
+        inputs = inputs_from_form(_bc_form(request))
+    except InputsError as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_excel(inputs, Path(tmp) / "business-case.xlsx")
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="business-case.xlsx"'},
+    )
+
+
+@router.get("/data")
+def data_status(request: Request, store: StoreDep, lang: Q = None) -> Response:
+    """Tables, loads and quarantined rows."""
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    language = _lang(request, lang)
+    data = status_page(store, principal.scope, language)
+    return render(
+        request,
+        "page.html.j2",
+        language,
+        title=t("data_status", language),
+        page=data,
+        filters=None,
+        error=None,
+        principal=principal,
+        page_name="data",
+    )
+
+
+@router.get("/static/{path:path}")
+def static(path: str) -> Response:
+    """CSS, the dashboard script and the vendored Vega libraries (no CDN)."""
+    target = (_STATIC / path).resolve()
+    if not target.is_relative_to(_STATIC) or not target.is_file():
+        return Response("not found", status_code=404, media_type="text/plain")
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
