@@ -106,7 +106,7 @@ def _line_spec(
                 "field": "series",
                 "type": "nominal",
                 "title": None,
-                "scale": {"range": ["#1F3A5F", "#2E7D32", "#C62828"]},
+                "scale": {"domain": list(series), "range": ["#1F3A5F", "#2E7D32", "#C62828"]},
             },
         },
     }
