@@ -1,0 +1,292 @@
+"""Ticket topics and knowledge-base gaps over the store's tickets, articles and searches.
+
+Topic discovery itself is :func:`portalroi.models.topics.discover_topics` (TF-IDF + NMF). To keep
+a fit under a minute on a helpdesk with many tickets, the topics are fitted on a random sample of
+at most ``max_fit`` tickets and every ticket then joins the topic whose TF-IDF centroid it is
+most similar to (cosine); group sizes, shares, costs and centroids are computed over all tickets.
+Each group is matched to the best ``articles`` row (a group without one above the similarity
+threshold is a **knowledge gap**), and zero-result portal searches (``events`` with
+``event_type = 'search'`` and ``result_count = 0``) are listed with the group they are about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from portalroi.analytics._frames import load_articles, load_searches, load_tickets, ticket_text
+from portalroi.errors import ConfigError, DataError
+from portalroi.models.topics import TopicGroups, choose_k, clean_text, discover_topics
+from portalroi.models.topics_kb import draft_article_outline, match_articles, zero_result_searches
+from portalroi.store import Store
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "TopicReport",
+    "draft_outline",
+    "find_ticket_topics",
+    "store_topic_report",
+    "topic_report",
+]
+
+#: Average month length in days (365.25 / 12), for tickets per month.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _groups_table(
+    labels: np.ndarray,
+    matrix: sparse.csr_matrix,
+    vectorizer: TfidfVectorizer,
+    costs: np.ndarray | None,
+    n_terms: int,
+) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    terms = vectorizer.get_feature_names_out()
+    assigned = labels >= 0
+    total_cost = None if costs is None else float(np.nansum(costs[assigned]))
+    centroids: dict[int, np.ndarray] = {}
+    rows: list[dict[str, object]] = []
+    for topic in sorted(set(labels.tolist()) - {-1}):
+        members = labels == topic
+        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
+        centroids[topic] = centroid
+        order = np.argsort(-centroid, kind="stable")[:n_terms]
+        top = [str(terms[i]) for i in order if centroid[i] > 0]
+        row: dict[str, object] = {
+            "topic": topic,
+            "name": " / ".join(top[:3]),
+            "terms": top,
+            "n": int(members.sum()),
+            "share_volume": float(members.sum() / assigned.sum()),
+        }
+        if costs is not None:
+            cost = float(np.nansum(costs[members]))
+            row["cost"] = cost
+            row["share_cost"] = cost / total_cost if total_cost else float("nan")
+        rows.append(row)
+    frame = pd.DataFrame(rows).sort_values(["n", "topic"], ascending=[False, True], kind="stable")
+    return frame.reset_index(drop=True), centroids
+
+
+def find_ticket_topics(
+    texts: pd.Series | list[str],
+    k: int | None = None,
+    costs: pd.Series | np.ndarray | None = None,
+    *,
+    max_fit: int = 5000,
+    k_max: int = 30,
+    n_terms: int = 5,
+    random_state: int = 0,
+) -> TopicGroups:
+    """Topics of many tickets: fit on a sample of ``max_fit`` texts, assign all by centroid.
+
+    Parameters
+    ----------
+    texts
+        One text per ticket (see :func:`portalroi.analytics._frames.ticket_text`).
+    k
+        Number of topics; ``None``: ``round(sqrt(n_fit / 2))`` clipped to ``[2, k_max]``
+        (:func:`~portalroi.models.topics.choose_k`).
+    costs
+        Cost of each ticket; adds ``cost`` and ``share_cost`` to the groups.
+    max_fit
+        Largest number of texts the topic model is fitted on (a seeded random sample).
+    k_max
+        Cap of the default ``k``: 30 keeps the list short enough to review by hand.
+
+    Examples
+    --------
+    >>> texts = ["reset my password", "password reset link expired", "forgot password reset",
+    ...          "invoice amount wrong", "wrong invoice total", "invoice total is wrong"]
+    >>> t = find_ticket_topics(texts * 5, k=2, max_fit=10)
+    >>> sorted(t.groups["terms"].str[0]), t.groups["n"].tolist()
+    (['invoice', 'password'], [15, 15])
+    """
+    items = list(texts)
+    n = len(items)
+    if max_fit < 2:
+        raise ConfigError(f"max_fit must be at least 2, got {max_fit}")
+    cost_arr = None if costs is None else np.asarray(costs, dtype=float)
+    if cost_arr is not None and cost_arr.shape != (n,):
+        raise DataError(f"costs has {cost_arr.shape[0]} values; there are {n} texts")
+    rng = np.random.default_rng(random_state)
+    fit_idx = np.sort(rng.choice(n, size=max_fit, replace=False)) if n > max_fit else np.arange(n)
+    k = choose_k(len(fit_idx), k_max) if k is None else k
+    fitted = discover_topics([items[i] for i in fit_idx], k=k, random_state=random_state)
+    docs = tuple(clean_text(t) for t in items)
+    matrix = sparse.csr_matrix(fitted.vectorizer.transform(docs))
+    keys = np.array(sorted(fitted.centroids))
+    centres = normalize(np.vstack([fitted.centroids[t] for t in keys]))
+    sims = np.asarray(matrix @ centres.T)
+    labels = np.where(sims.max(axis=1) > 0, keys[sims.argmax(axis=1)], -1)
+    groups, centroids = _groups_table(labels, matrix, fitted.vectorizer, cost_arr, n_terms)
+    return TopicGroups(
+        labels=labels,
+        groups=groups,
+        vectorizer=fitted.vectorizer,
+        matrix=matrix,
+        centroids=centroids,
+        texts=docs,
+    )
+
+
+@dataclass(frozen=True)
+class TopicReport:
+    """Ticket groups with knowledge-base coverage, and the zero-result searches.
+
+    Attributes
+    ----------
+    topics
+        The fitted groups (``topics.labels[i]`` is the group of ``tickets.iloc[i]``).
+    groups
+        One row per group, largest first: ``topic``, ``name``, ``terms``, ``n``,
+        ``share_volume``, ``cost``, ``share_cost``, ``tickets_per_month``, ``article_id``,
+        ``similarity``, ``knowledge_gap``.
+    zero_results
+        Zero-result searches grouped by normalised query (``key``, ``example``, ``searches``,
+        ``variants``), with the ``topic`` / ``topic_name`` they are most similar to (None
+        below the threshold).
+    tickets
+        The tickets the groups were found in, with a ``topic`` column.
+    """
+
+    topics: TopicGroups
+    groups: pd.DataFrame
+    zero_results: pd.DataFrame
+    tickets: pd.DataFrame
+
+
+def _months(created: pd.Series) -> float:
+    times = pd.to_datetime(created).dropna()
+    if times.empty:
+        return float("nan")
+    days = (times.max() - times.min()).total_seconds() / 86_400
+    return max(days / DAYS_PER_MONTH, 1.0)
+
+
+def _search_topics(
+    topics: TopicGroups, zero: pd.DataFrame, threshold: float
+) -> tuple[list[int | None], list[str | None]]:
+    if zero.empty:
+        return [], []
+    names = topics.groups.set_index("topic")["name"]
+    keys = np.array(sorted(topics.centroids))
+    centres = normalize(np.vstack([topics.centroids[t] for t in keys]))
+    queries = normalize(topics.vectorizer.transform([clean_text(q) for q in zero["example"]]))
+    sims = np.asarray(queries @ centres.T)
+    best = sims.argmax(axis=1)
+    ok = sims.max(axis=1) >= threshold
+    ids = [int(keys[b]) if good else None for b, good in zip(best, ok, strict=True)]
+    return ids, [None if t is None else str(names[t]) for t in ids]
+
+
+def topic_report(
+    tickets: pd.DataFrame,
+    articles: pd.DataFrame,
+    searches: pd.DataFrame,
+    *,
+    k: int | None = None,
+    threshold: float = 0.1,
+    max_fit: int = 5000,
+    k_max: int = 30,
+    random_state: int = 0,
+) -> TopicReport:
+    """Group tickets into repeat questions, match articles, and list zero-result searches.
+
+    Parameters
+    ----------
+    tickets
+        Canonical ``tickets`` rows (``subject``, ``description``, ``created_at``; ``cost``
+        when known).
+    articles
+        ``article_id``, ``title``, ``body``.
+    searches
+        ``query``, ``result_count`` (``search`` events).
+    threshold
+        Cosine similarity below which an article does not answer a group, and a search is
+        not about a group.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"subject": ["Password reset", "Reset password", "Invoice wrong",
+    ...                               "Wrong invoice"], "description": ["", "", "", ""],
+    ...                   "created_at": pd.to_datetime(["2024-01-01", "2024-01-15",
+    ...                                                 "2024-02-01", "2024-03-01"]),
+    ...                   "cost": [10.0, 10.0, 20.0, 20.0]})
+    >>> kb = pd.DataFrame({"article_id": ["A1"], "title": ["Reset your password"], "body": [""]})
+    >>> s = pd.DataFrame({"query": ["invoice wrong", "password"], "result_count": [0, 4]})
+    >>> r = topic_report(t, kb, s, k=2)
+    >>> r.groups[["name", "share_cost", "knowledge_gap"]].values.tolist()
+    [['invoice / wrong', 0.6666666666666666, True], ['password / reset', 0.3333333333333333, False]]
+    >>> r.zero_results[["example", "topic_name"]].values.tolist()
+    [['invoice wrong', 'invoice / wrong']]
+    """
+    if len(tickets) < 2:
+        raise DataError(f"need at least 2 tickets to find topics, got {len(tickets)}")
+    costs = tickets["cost"] if "cost" in tickets.columns else None
+    topics = find_ticket_topics(
+        ticket_text(tickets),
+        k=k,
+        costs=None if costs is None else costs.astype(float).to_numpy(),
+        max_fit=max_fit,
+        k_max=k_max,
+        random_state=random_state,
+    )
+    matched = match_articles(topics, articles, threshold=threshold)
+    groups = topics.groups.merge(
+        matched[["topic", "article_id", "similarity", "knowledge_gap"]], on="topic", how="left"
+    )
+    months = _months(tickets["created_at"]) if "created_at" in tickets.columns else float("nan")
+    groups.insert(list(groups.columns).index("n") + 1, "tickets_per_month", groups["n"] / months)
+    zero = zero_result_searches(searches)
+    topic_ids, topic_names = _search_topics(topics, zero, threshold)
+    zero = zero.assign(
+        topic=pd.Series(topic_ids, dtype=object), topic_name=pd.Series(topic_names, dtype=object)
+    )
+    labelled = tickets.reset_index(drop=True).assign(topic=topics.labels)
+    return TopicReport(topics=topics, groups=groups, zero_results=zero, tickets=labelled)
+
+
+def store_topic_report(store: Store | Any, **options: Any) -> TopicReport:
+    """:func:`topic_report` over the store's ``tickets``, ``articles`` and ``search`` events.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as store:
+    ...     store_topic_report(store)
+    Traceback (most recent call last):
+    ...
+    portalroi.errors.DataError: need at least 2 tickets to find topics, got 0
+    """
+    return topic_report(load_tickets(store), load_articles(store), load_searches(store), **options)
+
+
+def draft_outline(report: TopicReport, topic: int, **options: Any) -> str:
+    """A Markdown knowledge-base article outline for one group, marked DRAFT.
+
+    Built by :func:`portalroi.models.topics_kb.draft_article_outline` from the group's most
+    central tickets and its most frequent resolution sentences.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"subject": ["Password reset", "Reset password", "Invoice wrong",
+    ...                               "Wrong invoice"], "description": ["", "", "", ""],
+    ...                   "resolution": ["Sent link.", "Sent link.", "Fixed.", "Fixed."]})
+    >>> r = topic_report(t, pd.DataFrame(columns=["article_id", "title", "body"]),
+    ...                  pd.DataFrame(columns=["query", "result_count"]), k=2)
+    >>> topic = int(r.groups.loc[r.groups["name"].str.startswith("password"), "topic"].iloc[0])
+    >>> print(draft_outline(r, topic).splitlines()[0])
+    > **DRAFT** — generated from 2 past tickets; review before publishing.
+    """
+    if "resolution" not in report.tickets.columns:
+        raise DataError("tickets: missing column resolution (needed for a draft outline)")
+    resolutions = (
+        report.tickets["resolution"].astype(object).where(report.tickets["resolution"].notna(), "")
+    )
+    return draft_article_outline(report.topics, topic, resolutions.tolist(), **options)
