@@ -62,6 +62,17 @@ class Settings(BaseSettings):
         _DEV_SECRET,
         description="Key that signs sessions and webhooks. Must be changed in production.",
     )
+    llm_base_url: str | None = Field(
+        None,
+        description="Optional OpenAI-compatible endpoint (e.g. http://localhost:8000/v1) that "
+        "rewords account summaries; never required, unset = data-built text only.",
+    )
+    llm_model: str | None = Field(
+        None, description="Model name sent to `llm_base_url` for account-summary rewrites."
+    )
+    llm_api_key: str | None = Field(
+        None, description="Bearer token for `llm_base_url`, if the endpoint needs one."
+    )
     api_max_body_bytes: int = Field(
         10_000_000,
         ge=1_000,

@@ -26,6 +26,7 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.business_case",
     "portalroi.cli.demo",
+    "portalroi.cli.health",
     "portalroi.cli.impact",
     "portalroi.cli.ingest",
     "portalroi.cli.metrics",

@@ -1,0 +1,47 @@
+"""``portalroi health`` end to end on the simulated store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from portalroi.cli.main import app
+
+runner = CliRunner()
+
+
+def test_list_account_and_backtest_json(sim_db: Path) -> None:
+    out = runner.invoke(app, ["health", "--db", str(sim_db), "--as-of", "2024-06-01", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["accounts"]
+    risks = [r["risk"] for r in rows]
+    assert risks == sorted(risks, reverse=True)
+    assert len(rows) == 20
+    one = rows[0]["account_id"]
+    out = runner.invoke(
+        app, ["health", "--db", str(sim_db), "--as-of", "2024-06-01", "--account", one, "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    detail = json.loads(out.output)
+    assert detail["risk"]["risk"] == rows[0]["risk"]
+    assert detail["summary"]["source"] == "data"
+    assert one in detail["summary"]["text"]
+    weights = sum(r["weight"] for r in detail["breakdown"])
+    assert abs(weights - 1.0) < 1e-9
+    out = runner.invoke(app, ["health", "--db", str(sim_db), "--backtest"])
+    assert out.exit_code == 0, out.output
+    assert "churn model" in out.output
+    assert "health score" in out.output
+
+
+def test_bad_inputs_exit_2_with_one_line(sim_db: Path, tmp_path: Path) -> None:
+    out = runner.invoke(app, ["health", "--db", str(sim_db), "--account", "NOPE"])
+    assert out.exit_code == 2
+    assert "NOPE" in out.output
+    cfg = tmp_path / "h.yaml"
+    cfg.write_text("components: {s: {weight: 0, signals: {}}}\n")
+    out = runner.invoke(app, ["health", "--db", str(sim_db), "--config", str(cfg)])
+    assert out.exit_code == 2
+    assert "components.s.weight" in out.output

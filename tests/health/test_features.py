@@ -1,0 +1,98 @@
+"""Account features from a hand-written store: literal answers, and nothing after the as-of date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from portalroi.health.features import account_features
+from portalroi.store import Store
+
+
+def _load(store: Store) -> None:
+    q = store.con.execute
+    q(
+        "INSERT INTO accounts (account_id, segment, seats, acv, created_at, portal_live_at, "
+        "churned_at) VALUES ('A1', 'smb', 10, 12000, '2023-03-01', '2023-06-01', NULL), "
+        "('A2', 'smb', 5, 5000, '2023-01-01', NULL, '2023-12-01'), "
+        "('A3', 'smb', 5, 5000, '2024-06-01', NULL, NULL)"
+    )
+    q(
+        "INSERT INTO users (user_id, account_id, created_at) VALUES "
+        "('u1','A1','2023-06-01'), ('u2','A1','2023-06-01'), ('u3','A1','2023-06-01'), "
+        "('u4','A1','2023-06-01'), ('u5','A1','2024-02-01')"
+    )
+    # 30 days before 2024-01-01 = from 2023-12-02: 6 events by u1, u2 on features a, b.
+    # 90 days before that window (2023-09-03 .. 2023-12-02): 12 events on feature c.
+    rows = [
+        (f"e{i}", "2023-12-10", "u1" if i % 2 else "u2", "a" if i < 3 else "b") for i in range(6)
+    ]
+    rows += [(f"p{i}", "2023-10-10", "u3", "c") for i in range(12)]
+    rows += [("late", "2024-01-05", "u4", "d")]  # after the as-of date: ignored
+    for eid, ts, user, feature in rows:
+        q(
+            "INSERT INTO events (event_id, ts, account_id, user_id, event_type, feature) "
+            "VALUES (?, ?, 'A1', ?, 'feature_use', ?)",
+            [eid, ts, user, feature],
+        )
+    q(
+        "INSERT INTO tickets (ticket_id, account_id, created_at, resolved_at, channel, escalated, "
+        "csat) VALUES "
+        "('t1','A1','2023-11-01','2023-11-02','email', true, 4),"
+        "('t2','A1','2023-12-20', NULL,'email', false, NULL),"
+        "('t3','A1','2023-08-01','2023-08-02','email', false, 2),"
+        "('t4','A1','2023-12-30','2024-01-03','email', false, 5)"
+    )
+    q(
+        "INSERT INTO invoices (invoice_id, account_id, issued_at, due_at, paid_at, amount, "
+        "disputed) VALUES "
+        "('i1','A1','2023-09-01','2023-10-01','2023-09-21', 100, false),"
+        "('i2','A1','2023-10-01','2023-10-31','2023-11-10', 100, true),"
+        "('i3','A1','2023-11-01','2023-12-01', NULL, 100, false)"
+    )
+    q(
+        "INSERT INTO surveys (response_id, account_id, ts, kind, score) VALUES "
+        "('s1','A1','2023-05-01','nps', 6), ('s2','A1','2023-12-01','nps', 9), "
+        "('s3','A1','2024-02-01','nps', 0)"
+    )
+
+
+def test_hand_written_account(store: Store) -> None:
+    _load(store)
+    f = account_features(store, "2024-01-01")
+    assert f.index.tolist() == ["A1"]  # A2 churned before, A3 joined after
+    a = f.loc["A1"]
+    expected = {
+        "portal_live": 1.0,
+        "events_30d": 6.0,
+        "usage_trend": 6 / (12 / 3) - 1,  # 0.5
+        "active_user_share": 2 / 4,  # u5 created after the date
+        "feature_breadth": 3.0,  # a, b, c within 90 days
+        "seat_utilisation": 4 / 10,
+        "tickets_90d": 3.0,  # t1, t2, t4 (t3 is 153 days before)
+        "tickets_per_seat_90d": 0.3,
+        "ticket_trend": 3 / 1 - 1,  # t3 in the 90 days before
+        "escalations_90d": 1.0,
+        "escalation_share_90d": 1 / 3,
+        "open_tickets": 2.0,  # t2 never resolved, t4 resolved after the date
+        "csat_avg": 3.0,  # t1 (4) and t3 (2) resolved within 180 days; t4 not yet
+        "nps_avg": 7.5,  # 6 and 9; the 2024 answer is later
+        "days_to_pay": 30.0,  # i1 20 days, i2 40 days
+        "late_invoice_share": 2 / 3,  # i2 paid late, i3 unpaid past due
+        "disputes_365d": 1.0,
+        "seats": 10.0,
+        "tenure_days": 306.0,
+        "days_to_renewal": 60.0,  # 2024-03-01
+    }
+    for name, value in expected.items():
+        assert a[name] == pytest.approx(value), name
+    assert a["segment"] == "smb"
+
+
+def test_portal_use_is_missing_before_go_live(store: Store) -> None:
+    _load(store)
+    a = account_features(store, datetime(2023, 5, 1)).loc["A1"]
+    assert a["portal_live"] == 0.0
+    for name in ("usage_trend", "active_user_share", "feature_breadth", "seat_utilisation"):
+        assert a[name] != a[name], name  # NaN
