@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.roi",
     "portalroi.cli.serve",
     "portalroi.cli.status",
+    "portalroi.cli.topics",
     "portalroi.cli.users",
 )
 
