@@ -33,7 +33,18 @@ from portalroi.ingest._readers import (
     stage_file,
 )
 from portalroi.ingest._summary import LoadSummary
-from portalroi.ingest._validate import ISSUES, MAPPED, Plan, build_mapped, find_issues, qi, ql
+from portalroi.ingest._validate import (
+    CONV,
+    ISSUES,
+    KEYS,
+    Plan,
+    build_mapped,
+    content_hash,
+    converted,
+    find_issues,
+    qi,
+    ql,
+)
 from portalroi.ingest.adapters import ADAPTERS
 from portalroi.ingest.mapping import Mapping, identity_mapping, load_mapping
 from portalroi.schema import TABLES
@@ -51,7 +62,10 @@ _fault_hook: Callable[[str, int], None] | None = None
 _SRC = "_pr_src"
 _RANKED = "_pr_ranked"
 _ACTIONS = "_pr_actions"
-_TEMP = (STAGE, _SRC, MAPPED, ISSUES, _RANKED, _ACTIONS)
+_REPEATED = "_pr_repeated"
+_HIT = "_pr_hit"
+_TEMP = (STAGE, _SRC, KEYS, ISSUES, _RANKED, _ACTIONS, _REPEATED, _HIT)
+_VIEWS = (CONV, STAGE)
 _SAMPLE = 100
 
 
@@ -250,46 +264,57 @@ def _merge(
     spec = plan.spec
     key = qi(spec.key)
     cols = [c.name for c in spec.columns]
-    content = (
-        "hash("
-        + ", ".join(f"CAST({qi(c)} AS VARCHAR)" if c == "properties" else qi(c) for c in cols)
-        + ")"
+    # Keys repeated within the file: usually none, so the ranking touches only those rows.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_REPEATED} AS SELECT _key FROM {KEYS} "
+        f"WHERE NOT _bad GROUP BY ALL HAVING count(*) > 1"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_RANKED} AS SELECT _row, {key} AS _key, _h, "
+        f"CREATE OR REPLACE TEMP TABLE {_RANKED} AS SELECT _row, _key, _h, "
         f"row_number() OVER w AS _rn, first_value(_row) OVER w AS _first, "
-        f"first_value(_h) OVER w AS _first_h "
-        f"FROM (SELECT *, {content} AS _h FROM {MAPPED} m "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {ISSUES} i WHERE i._row = m._row)) "
-        f"WINDOW w AS (PARTITION BY {key} ORDER BY _row)"
+        f"first_value(_h) OVER w AS _first_h FROM {KEYS} "
+        f"WHERE NOT _bad AND _key IN (SELECT _key FROM {_REPEATED}) "
+        f"WINDOW w AS (PARTITION BY _key ORDER BY _row)"
     )
     con.execute(
         f"INSERT INTO {ISSUES} SELECT _row, {ql(spec.key)}, _key, "
         f"'key repeats row ' || _first || ' of this file with different content', NULL "
         f"FROM {_RANKED} WHERE _rn > 1 AND _h <> _first_h"
     )
+    # Stored rows sharing a key with the file; an empty table has none to look for.
+    stored = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {spec.name} LIMIT 1)")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_ACTIONS} AS SELECT r._row, r._key, "
-        f"CASE WHEN t._h IS NULL THEN 'insert' WHEN t._h = r._h THEN 'duplicate' "
-        f"ELSE 'update' END AS action FROM {_RANKED} r LEFT JOIN "
-        f"(SELECT {key} AS _key, {content} AS _h FROM {spec.name} "
-        f"WHERE {key} IN (SELECT _key FROM {_RANKED} WHERE _rn = 1)) t USING (_key) "
-        f"WHERE r._rn = 1"
+        f"CREATE OR REPLACE TEMP TABLE {_HIT} AS SELECT {key} AS _key, "
+        f"{content_hash(spec)} AS _h FROM {spec.name} WHERE "
+        + (f"{key} IN (SELECT _key FROM {KEYS} WHERE NOT _bad)" if stored else "FALSE")
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_ACTIONS} AS SELECT k._row, k._key, "
+        f"CASE WHEN t._h = k._h THEN 'duplicate' ELSE 'update' END AS action "
+        f"FROM {KEYS} k JOIN {_HIT} t USING (_key) WHERE NOT k._bad "
+        f"AND k._row NOT IN (SELECT _row FROM {_RANKED} WHERE _rn > 1)"
     )
     counts = dict(
         con.execute(f"SELECT action, count(*) FROM {_ACTIONS} GROUP BY action").fetchall()
     )
     same_in_file = _scalar(con, f"SELECT count(*) FROM {_RANKED} WHERE _rn > 1 AND _h = _first_h")
-    candidates = _scalar(con, f"SELECT count(*) FROM {_RANKED} WHERE _rn = 1")
-    if sum(counts.values()) != candidates:
+    candidates = _scalar(
+        con,
+        f"SELECT (SELECT count(*) FROM {KEYS} WHERE NOT _bad) - "
+        f"(SELECT count(*) FROM {_RANKED} WHERE _rn > 1)",
+    )
+    # candidates have distinct keys, so a row matched twice means a key stored twice
+    matched = _scalar(con, f"SELECT count(DISTINCT _row) FROM {_ACTIONS}")
+    if sum(counts.values()) != matched:
         raise IngestAbortedError(
             f"{source_file}: {spec.name} already holds repeated {spec.key} values; "
             "nothing was loaded (deduplicate the table first)"
         )
-    inserted, updated = int(counts.get("insert", 0)), int(counts.get("update", 0))
+    updated = int(counts.get("update", 0))
+    inserted = candidates - matched
     duplicates = int(counts.get("duplicate", 0)) + same_in_file
     quarantined = _scalar(con, f"SELECT count(DISTINCT _row) FROM {ISSUES}")
-    rows_read = _scalar(con, f"SELECT count(*) FROM {MAPPED}") + len(staged.malformed)
+    rows_read = _scalar(con, f"SELECT count(*) FROM {KEYS}") + len(staged.malformed)
     load_id = uuid.uuid4().hex
     summary = LoadSummary(
         load_id=load_id,
@@ -322,10 +347,18 @@ def _merge(
                 f"DELETE FROM {spec.name} WHERE {key} IN "
                 f"(SELECT _key FROM {_ACTIONS} WHERE action = 'update')"
             )
-            con.execute(
-                f"INSERT INTO {spec.name} ({col_list}) SELECT {col_list} FROM {MAPPED} "
-                f"WHERE _row IN (SELECT _row FROM {_ACTIONS} WHERE action <> 'duplicate')"
-            )
+            if inserted + updated:
+                # rows left out: quarantined, repeated in the file, already stored as they are
+                skip = (
+                    f"SELECT _row FROM {KEYS} WHERE _bad UNION ALL "
+                    f"SELECT _row FROM {_RANKED} WHERE _rn > 1 UNION ALL "
+                    f"SELECT _row FROM {_ACTIONS} WHERE action = 'duplicate'"
+                )
+                rows = f"WHERE NOT EXISTS (SELECT 1 FROM ({skip}) x WHERE x._row = src._row)"
+                con.execute(
+                    f"INSERT INTO {spec.name} ({col_list}) "
+                    f"SELECT {col_list} FROM {converted(plan, rows)}"
+                )
             con.execute(
                 f"INSERT INTO _quarantine SELECT ?, ?, ?, i._row, i.column_name, i.value, i.reason, "
                 f"coalesce(i.raw, {raw})::JSON, ? FROM {ISSUES} i LEFT JOIN {source} s USING (_row) "
@@ -392,13 +425,18 @@ def _session(store: Store, memory_limit: str) -> Iterator[None]:
     if store.read_only:
         raise ConfigError("the store is open read-only; cannot ingest")
     con = store.con
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    before = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    ).fetchone()
     try:
         con.execute(f"SET memory_limit = {ql(memory_limit)}")
     except duckdb.Error as exc:
         raise ConfigError(
             f"setting ingest_memory_limit {memory_limit!r} is invalid: {exc}"
         ) from exc
+    # row order within a load carries no meaning (``_row`` keeps the file's numbering); letting
+    # DuckDB write in any order keeps its inserts parallel and its memory bounded
+    con.execute("SET preserve_insertion_order = false")
     try:
         yield
     except PortalRoiError:
@@ -406,10 +444,22 @@ def _session(store: Store, memory_limit: str) -> Iterator[None]:
     except Exception as exc:
         raise IngestAbortedError(f"load failed, the store is unchanged: {exc}") from exc
     finally:
+        for name in _VIEWS:  # the view over the source first: it may read a staged table
+            _drop(con, "VIEW", name)
         for name in _TEMP:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+            _drop(con, "TABLE", name)
         if before is not None:
             con.execute(f"SET memory_limit = {ql(before[0])}")
+            con.execute(f"SET preserve_insertion_order = {bool(before[1])}")
+
+
+def _drop(con: duckdb.DuckDBPyConnection, kind: str, name: str) -> None:
+    """Drop a temp table or view if it exists as that kind (staging may be either)."""
+    catalog = (
+        "duckdb_views() WHERE view_name" if kind == "VIEW" else "duckdb_tables() WHERE table_name"
+    )
+    if _scalar(con, f"SELECT count(*) FROM {catalog} = {ql(name)} AND temporary"):
+        con.execute(f"DROP {kind} {name}")
 
 
 @contextmanager

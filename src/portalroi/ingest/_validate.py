@@ -1,12 +1,17 @@
 """Turn the staged source into canonical rows and find every problem, in DuckDB SQL.
 
-Two vectorised passes over the data, no per-row Python:
+Set-based passes over the data, no per-row Python, nothing but keys stored:
 
-1. ``_pr_mapped``: one row per source row with each canonical column converted to its type
-   (``TRY_CAST`` / ``try_strptime``), the source text beside it (``__raw__<column>``, to quote a
-   bad value), and ``properties`` built from the unmapped columns;
-2. ``_pr_issues``: one row per problem (row, column, value, reason) from a single scan that
-   evaluates every rule as a list of optional structs.
+1. ``_pr_conv`` (a view, never stored): one row per source row with each canonical column
+   converted to its type (``TRY_CAST`` / ``try_strptime``), the source text beside it
+   (``__raw__<column>``, to quote a bad value), and ``properties`` built from the unmapped columns;
+2. ``_pr_keys``: ``(_row, _key, _bad, _h)`` per source row, ``_bad`` flagging a row that breaks
+   any rule (every rule evaluated in the same scan) and ``_h`` hashing its content;
+3. ``_pr_issues``: one row per problem (row, column, value, reason), computed only for the rows
+   flagged ``_bad`` (none at all in a clean file), as a list of optional structs.
+
+:func:`converted` gives the converted rows of a subset of the source, filtering the source
+*before* converting it, so later steps pay only for the rows they need.
 """
 
 from __future__ import annotations
@@ -20,10 +25,22 @@ from portalroi.errors import SchemaError
 from portalroi.ingest.mapping import Mapping
 from portalroi.schema import TABLES, Column, TableSpec
 
-__all__ = ["ISSUES", "MAPPED", "SURVEY_SCALES", "build_mapped", "find_issues", "qi", "ql"]
+__all__ = [
+    "CONV",
+    "ISSUES",
+    "KEYS",
+    "SURVEY_SCALES",
+    "build_mapped",
+    "content_hash",
+    "converted",
+    "find_issues",
+    "qi",
+    "ql",
+]
 
-MAPPED = "_pr_mapped"
+KEYS = "_pr_keys"
 ISSUES = "_pr_issues"
+CONV = "_pr_conv"
 
 #: Scale of each survey kind (inclusive); a score outside its kind's scale is quarantined.
 SURVEY_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -50,6 +67,9 @@ class Plan:
     spec: TableSpec
     provided: tuple[str, ...]
     formats: dict[str, str]
+    #: SELECT list converting ``source`` (one row per source row), and the source relation.
+    select: str = "*"
+    source: str = ""
 
 
 def build_mapped(
@@ -61,7 +81,7 @@ def build_mapped(
     json_source: bool,
     where: str,
 ) -> Plan:
-    """Create ``_pr_mapped`` from relation ``source``; raise SchemaError listing every gap."""
+    """Create ``_pr_conv`` and ``_pr_keys`` from ``source``; raise SchemaError listing every gap."""
     spec = TABLES[mapping.table]
     present = set(columns)
     problems: list[str] = []
@@ -122,11 +142,44 @@ def build_mapped(
         props = f"CASE WHEN _ok THEN {props} END" if json_source else props
     select.append(f"{props} AS properties")
     select.append("_ok" if json_source else "TRUE AS _ok")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {MAPPED} AS SELECT {', '.join(select)} FROM {source}"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CONV} AS SELECT {', '.join(select)} FROM {source}")
     formats = {c: f for c in exprs if (f := mapping.format_for(c)) is not None}
-    return Plan(spec, tuple(exprs), formats)
+    plan = Plan(spec, tuple(exprs), formats, ", ".join(select), source)
+    # any rule broken; the same rules (and NULL semantics) as find_issues' CASE WHENs
+    rules = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _checks(plan)[1:]) or "FALSE"
+    bad = f"coalesce(NOT _ok, FALSE) OR (coalesce(_ok, FALSE) AND ({rules}))"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT _row, {qi(spec.key)} AS _key, "
+        f"{bad} AS _bad, {content_hash(spec)} AS _h FROM {CONV}"
+    )
+    return plan
+
+
+def content_hash(spec: TableSpec) -> str:
+    """SQL hashing every canonical column of a row (how a stored row and a file row compare).
+
+    Examples
+    --------
+    >>> content_hash(TABLES["costs"]).startswith('hash("cost_id"')
+    True
+    """
+    cols = [c.name for c in spec.columns]
+    return (
+        "hash("
+        + ", ".join(f"CAST({qi(c)} AS VARCHAR)" if c == "properties" else qi(c) for c in cols)
+        + ")"
+    )
+
+
+def converted(plan: Plan, where: str) -> str:
+    """SQL of the converted source rows that pass ``where`` (on the source, aliased ``src``).
+
+    Examples
+    --------
+    >>> converted(Plan(TABLES["costs"], (), {}, "_row", "s"), "WHERE _row = 1")
+    '(SELECT _row FROM (SELECT * FROM s src WHERE _row = 1))'
+    """
+    return f"(SELECT {plan.select} FROM (SELECT * FROM {plan.source} src {where}))"
 
 
 def _expr_types(
@@ -225,10 +278,10 @@ def _properties(columns: Sequence[str], used: set[str], mapping: Mapping, json_s
     return f"nullif(CAST({base} AS VARCHAR), '{{}}')::JSON"
 
 
-def find_issues(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    """Create ``_pr_issues(_row, column_name, value, reason)``: every problem of every row."""
-    checks: list[str] = [
-        "CASE WHEN NOT _ok THEN " + _issue("NULL", "NULL", ql("not a valid JSON object")) + " END"
+def _checks(plan: Plan) -> list[tuple[str, str]]:
+    """Every rule as (condition, issue struct); the first is the "not a JSON object" rule."""
+    checks: list[tuple[str, str]] = [
+        ("NOT _ok", _issue("NULL", "NULL", ql("not a valid JSON object")))
     ]
     for col in plan.spec.columns:
         if col.name == "properties" or (col.name not in plan.provided and not col.required):
@@ -237,47 +290,65 @@ def find_issues(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         name = ql(col.name)
         if col.required:
             checks.append(
-                f"CASE WHEN {v} IS NULL AND {r} IS NULL THEN {_issue(name, 'NULL', ql('required value is missing'))} END"
+                (
+                    f"{v} IS NULL AND {r} IS NULL",
+                    _issue(name, "NULL", ql("required value is missing")),
+                )
             )
         reason = f"cannot read as {col.type.lower()}"
         if col.type in ("TIMESTAMP", "DATE") and col.name in plan.formats:
             reason += f" with format {plan.formats[col.name]}"
-        checks.append(
-            f"CASE WHEN {r} IS NOT NULL AND {v} IS NULL THEN {_issue(name, r, ql(reason))} END"
-        )
+        checks.append((f"{r} IS NOT NULL AND {v} IS NULL", _issue(name, r, ql(reason))))
         if col.allowed:
             allowed = ", ".join(map(ql, col.allowed))
-            checks.append(
-                f"CASE WHEN {v} NOT IN ({allowed}) THEN "
-                f"{_issue(name, r, ql('not an allowed value; expected one of ' + ', '.join(col.allowed)))} END"
-            )
+            expected = "not an allowed value; expected one of " + ", ".join(col.allowed)
+            checks.append((f"{v} NOT IN ({allowed})", _issue(name, r, ql(expected))))
         if col.minimum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
             checks.append(
-                f"CASE WHEN {v} < {col.minimum} THEN {_issue(name, r, ql(f'below the minimum {col.minimum:g}'))} END"
+                (f"{v} < {col.minimum}", _issue(name, r, ql(f"below the minimum {col.minimum:g}")))
             )
         if col.maximum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
             checks.append(
-                f"CASE WHEN {v} > {col.maximum} THEN {_issue(name, r, ql(f'above the maximum {col.maximum:g}'))} END"
+                (f"{v} > {col.maximum}", _issue(name, r, ql(f"above the maximum {col.maximum:g}")))
             )
     for first, later in plan.spec.ordered:
         if first in plan.provided and later in plan.provided:
             checks.append(
-                f"CASE WHEN {qi(later)} < {qi(first)} THEN "
-                f"{_issue(ql(later), qi('__raw__' + later), ql(f'{later} is before {first}'))} END"
+                (
+                    f"{qi(later)} < {qi(first)}",
+                    _issue(ql(later), qi("__raw__" + later), ql(f"{later} is before {first}")),
+                )
             )
     if plan.spec.name == "surveys":
         for kind, (lo, hi) in SURVEY_SCALES.items():
             checks.append(
-                f"CASE WHEN kind = {ql(kind)} AND (score < {lo} OR score > {hi}) THEN "
-                f"{_issue(ql('score'), qi('__raw__score'), ql(f'score outside the {kind} scale {lo:g}-{hi:g}'))} END"
+                (
+                    f"kind = {ql(kind)} AND (score < {lo} OR score > {hi})",
+                    _issue(
+                        ql("score"),
+                        qi("__raw__score"),
+                        ql(f"score outside the {kind} scale {lo:g}-{hi:g}"),
+                    ),
+                )
             )
+    return checks
+
+
+def find_issues(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Create ``_pr_issues(_row, column_name, value, reason)``: every problem of every row.
+
+    Only the rows ``_pr_keys`` flags as ``_bad`` are converted again to name their problems.
+    """
+    checks = [f"CASE WHEN {cond} THEN {issue} END" for cond, issue in _checks(plan)]
     # a broken JSON line gets one issue, not one per column
     guarded = [checks[0], *(f"CASE WHEN _ok THEN {c} END" for c in checks[1:])]
+    row = con.execute(f"SELECT count(*) FROM {KEYS} WHERE _bad").fetchone()
+    bad = f"WHERE _row IN (SELECT _row FROM {KEYS} WHERE _bad)" if row and row[0] else "LIMIT 0"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {ISSUES} AS "
         f"SELECT _row, i.column_name, i.value, i.reason FROM ("
         f"SELECT _row, unnest(list_filter([{', '.join(guarded)}], x -> x IS NOT NULL)) AS i "
-        f"FROM {MAPPED}) ORDER BY _row"
+        f"FROM {converted(plan, bad)}) ORDER BY _row"
     )
 
 
