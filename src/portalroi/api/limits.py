@@ -16,7 +16,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portalroi.api.errors import ApiError, error_body
+from portalroi.api.errors import error_body
 
 __all__ = ["BodyLimit"]
 
@@ -56,31 +56,40 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
+        # Read the body here (at most max_bytes) and replay it, so an oversized chunked body is
+        # refused before the route runs, whatever the route does with errors while reading.
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    # Raised inside the app, so its error handlers answer 413 in the error shape.
-                    raise ApiError(413, self.message)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except ApiError:
-            if started:
-                raise
-            await self._refuse(send)
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        await self.app(scope, _replay(chunks, None, receive), send)
 
     def __repr__(self) -> str:
         return f"BodyLimit(max_bytes={self.max_bytes})"
+
+
+def _replay(chunks: list[bytes], final: Message | None, later: Receive) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if final is not None:
+                return final
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        # After the body, further messages (a disconnect) come from the server as usual.
+        return await later()
+
+    return receive
