@@ -75,7 +75,7 @@ ACCOUNTS = pd.DataFrame(
         "churned_at": [None, None, "2023-05-20"],
     }
 )
-# Months Jan..Jun 2023. Tickets per month:
+# Months Jan..Jun 2023 (the count panel keeps full customer months only). Tickets per month:
 #   a: 2 2 3 | 1 1 1   (live from April)
 #   b: 1 1 2   1 2 1   (never live)
 #   c: 3 3 3   4 4     (churns in May, before its go-live)
@@ -103,8 +103,10 @@ def test_ticket_panel_baseline_and_deflection_by_hand() -> None:
     panel = data.outcomes["tickets"].data.set_index(["account_id", "month"])["y"]
     jan = 2023 * 12
     assert [panel[("a", jan + m)] for m in range(6)] == [2, 2, 3, 1, 1, 1]
-    assert [panel[("c", jan + m)] for m in range(5)] == [3, 3, 3, 4, 4]
-    assert ("c", jan + 5) not in panel.index  # churned in May: not at risk in June
+    assert [panel[("c", jan + m)] for m in range(4)] == [3, 3, 3, 4]
+    # c churned on 20 May: May is a partial customer month, left out of the count panel
+    assert ("c", jan + 4) not in panel.index
+    assert ("c", jan + 5) not in panel.index
     # c's go-live (June) falls after its churn: it never went live in the data
     assert data.accounts.set_index("account_id")["go_live_month"].isna()["c"]
     base = compute_baselines(data)["tickets"]

@@ -12,8 +12,9 @@ Conventions (months are integers ``year * 12 + month - 1``):
   everything at or after ``as_of`` is ignored (including go-lives and churn).
 * An account is observed from the month it was created (or the window start) to the month it
   churned (inclusive) or the window end.
-* Count outcomes (``tickets``, ``order_value``) are summed per account-month at risk (zero when
-  none); the go-live month is the first treated month (it is partly live).
+* Count outcomes (``tickets``, ``order_value``) are summed per full customer month (zero when
+  none; the months an account joined or churned in are left out, being partial); the go-live
+  month is the first treated month (it is partly live).
 * Mean outcomes (``days_to_pay``, ``csat``, ``nps``) are averaged per account-month with records;
   the go-live month counts as treated only if one of its records came at or after go-live
   (e.g. an invoice issued on the 1st before a mid-month go-live is untreated).
@@ -249,6 +250,14 @@ def build_impact_data(
     grid = grid[grid["month"] >= first].reset_index(drop=True)
     live_at = grid["account_id"].map(acc.set_index("account_id")["portal_live_at"])
     grid["live"] = (_month_start(grid["month"]) >= live_at).astype(int)
+    # A customer for the whole month: counts in the month an account joined or left cover
+    # part of it only, and joining and leaving are related to going live and to its effect.
+    by_id = clipped.set_index("account_id")
+    joined = grid["account_id"].map(by_id["created_at"])
+    left = grid["account_id"].map(by_id["churned_at"])
+    full = (_month_start(grid["month"]) >= joined) & (
+        left.isna() | (_month_start(grid["month"] + 1) <= left)
+    )
     launch = float(acc["go_live_month"].min()) if acc["go_live_month"].notna().any() else np.nan
     gl = acc.set_index("account_id")["go_live_month"]
     outcomes: dict[str, OutcomePanel] = {}
@@ -261,7 +270,7 @@ def build_impact_data(
             if value is None
             else (rec.groupby(["account_id", "month"])[value].sum())
         )
-        data = grid[["account_id", "month"]].merge(
+        data = grid.loc[full, ["account_id", "month"]].merge(
             agg.rename("y").astype(float),
             left_on=["account_id", "month"],
             right_index=True,
