@@ -88,9 +88,11 @@ class Env:
 
 
 def make_settings(tmp: Path, **extra: object) -> Settings:
-    return Settings(  # type: ignore[arg-type]
-        db=tmp / "store.duckdb", app_db_url=f"sqlite:///{tmp / 'app.sqlite'}", **extra
-    )
+    values: dict[str, object] = {
+        "db": tmp / "store.duckdb",
+        "app_db_url": f"sqlite:///{tmp / 'app.sqlite'}",
+    }
+    return Settings(**(values | extra))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
