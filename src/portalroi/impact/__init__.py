@@ -6,10 +6,18 @@ comparisons (:func:`twfe_did`, :func:`naive_pre_post`) exist only to show how th
 
 from __future__ import annotations
 
+from portalroi.impact.analysis import (
+    baselines_from_store,
+    estimate_effects,
+    estimate_from_data,
+    read_impact_frames,
+)
+from portalroi.impact.baseline import compute_baselines
 from portalroi.impact.comparisons import naive_pre_post, twfe_did
 from portalroi.impact.did import GroupTimeEffects, aggregate, group_time_att, staggered_did
 from portalroi.impact.frames import account_months, estimate_from_frames, month_index
 from portalroi.impact.its import ItsResult, its_effect
+from portalroi.impact.outcomes import ImpactData, OutcomePanel, build_impact_data
 from portalroi.impact.panel import NEVER, Panel
 from portalroi.impact.plot import event_study_spec
 from portalroi.impact.pretrend import PretrendTest, wald_pretrend
@@ -26,12 +34,19 @@ __all__ = [
     "EffectEstimate",
     "EventTimeEffect",
     "GroupTimeEffects",
+    "ImpactData",
     "ImpactReport",
     "ItsResult",
+    "OutcomePanel",
     "Panel",
     "PretrendTest",
     "account_months",
     "aggregate",
+    "baselines_from_store",
+    "build_impact_data",
+    "compute_baselines",
+    "estimate_effects",
+    "estimate_from_data",
     "estimate_from_frames",
     "event_study_frame",
     "event_study_spec",
@@ -40,6 +55,7 @@ __all__ = [
     "its_effect",
     "month_index",
     "naive_pre_post",
+    "read_impact_frames",
     "staggered_did",
     "twfe_did",
     "wald_pretrend",
