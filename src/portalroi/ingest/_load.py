@@ -1,7 +1,10 @@
 """One load, end to end: stage, map, validate, dedupe, merge atomically.
 
 The store is touched only in the final transaction; everything before it works on TEMP tables
-of the connection, which DuckDB never writes to the database file. The transaction deletes the
+and views of the connection, which DuckDB never writes to the database file. Only one narrow
+table is stored per load (``_pr_keys``: row number, key, bad flag, content hash); the rows
+themselves are converted from the source again as they are inserted, so a large file costs
+about two scans of it and one write. The transaction deletes the
 rows being updated, inserts new and changed rows, records ``_quarantine`` and ``_loads`` rows and
 runs the after-load hooks, then commits; anything that fails (or a killed process) leaves the
 store exactly as it was.
@@ -314,7 +317,8 @@ def _merge(
     inserted = candidates - matched
     duplicates = int(counts.get("duplicate", 0)) + same_in_file
     quarantined = _scalar(con, f"SELECT count(DISTINCT _row) FROM {ISSUES}")
-    rows_read = _scalar(con, f"SELECT count(*) FROM {KEYS}") + len(staged.malformed)
+    source_rows = _scalar(con, f"SELECT count(*) FROM {KEYS}")
+    rows_read = source_rows + len(staged.malformed)
     load_id = uuid.uuid4().hex
     summary = LoadSummary(
         load_id=load_id,
@@ -354,7 +358,11 @@ def _merge(
                     f"SELECT _row FROM {_RANKED} WHERE _rn > 1 UNION ALL "
                     f"SELECT _row FROM {_ACTIONS} WHERE action = 'duplicate'"
                 )
-                rows = f"WHERE NOT EXISTS (SELECT 1 FROM ({skip}) x WHERE x._row = src._row)"
+                rows = (
+                    f"WHERE NOT EXISTS (SELECT 1 FROM ({skip}) x WHERE x._row = src._row)"
+                    if source_rows > inserted + updated
+                    else ""  # every row of the source is loaded: nothing to leave out
+                )
                 con.execute(
                     f"INSERT INTO {spec.name} ({col_list}) "
                     f"SELECT {col_list} FROM {converted(plan, rows)}"
