@@ -66,13 +66,13 @@ class TrueEffects(BaseModel):
         "rounding and clipping to 1..5).",
     )
     order_volume_uplift: float = Field(
-        0.1,
+        0.05,
         ge=-0.5,
         le=2,
         description="Relative increase of the monthly order rate of a live account.",
     )
     order_value_uplift: float = Field(
-        0.05,
+        0.02,
         ge=-0.5,
         le=2,
         description="Relative increase of the mean order value of a live account.",

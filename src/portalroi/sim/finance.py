@@ -21,7 +21,10 @@ ORDER_CHANNELS: tuple[str, ...] = ("portal", "email", "phone", "sales_rep", "edi
 _ORDER_PRE = np.array([0.0, 0.35, 0.25, 0.25, 0.15])
 _ORDER_POST = np.array([0.5, 0.17, 0.12, 0.13, 0.08])
 _ORDER_RATE = np.array([2.0, 5.0, 12.0])
-_ORDER_VALUE = np.array([800.0, 3_000.0, 9_000.0])
+# Mean order values per segment. Chosen so that a year's order book is of the same order as the
+# accounts' annual contract value: with a larger book the orders line swamps every other benefit
+# and the demo's ROI becomes implausible (it was 2,790 % with four times these values).
+_ORDER_VALUE = np.array([200.0, 750.0, 2_250.0])
 _NPS_COMMENTS = (
     "Hard to reach support and invoices are often wrong.",
     "It works, but ordering takes too many steps.",
@@ -196,9 +199,9 @@ def make_costs(cfg: SimConfig, cal: Calendar) -> pa.Table:
     rows: list[tuple[int, str, float, str]] = []
     for m in range(cal.n_months):
         if launch - 6 <= m < launch:
-            rows.append((m, "implementation", 25_000.0, "Portal implementation (agency)"))
+            rows.append((m, "implementation", 40_000.0, "Portal implementation (agency)"))
         if m >= launch:
-            rows.append((m, "licence", 6_000.0, "Portal platform licence"))
+            rows.append((m, "licence", 8_000.0, "Portal platform licence"))
             rows.append((m, "hosting", 1_500.0, "Hosting and monitoring"))
             rows.append((m, "management", 5_000.0, "Portal product owner (half time)"))
         if launch - 2 <= m <= launch or (m > launch and (m - launch) % 3 == 0):
