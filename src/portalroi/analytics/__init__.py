@@ -6,6 +6,7 @@ Each analysis lives in its own module; this package only re-exports the public n
 
 from __future__ import annotations
 
+from portalroi.analytics._frames import load_articles, load_searches, load_tickets
 from portalroi.analytics.csat import (
     CsatEvaluation,
     CsatModel,
@@ -34,6 +35,9 @@ __all__ = [
     "evaluate_csat",
     "fcr_agreement",
     "find_ticket_topics",
+    "load_articles",
+    "load_searches",
+    "load_tickets",
     "sentiment",
     "simulate_deflection",
     "store_topic_report",
