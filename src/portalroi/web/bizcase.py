@@ -121,9 +121,13 @@ def inputs_from_form(form: Mapping[str, str]) -> BusinessCaseInputs:
     currency = form.get("currency")
     if currency:
         doc["currency"] = currency
+    try:
+        inputs = parse_inputs(doc, origin="business-case form")
+    except InputsError as exc:
+        issues.extend(exc.issues)
     if issues:
         raise InputsError("business-case form is invalid", issues)
-    return parse_inputs(doc, origin="business-case form")
+    return inputs
 
 
 def bc_kpis(result: BusinessCaseResult, lang: str) -> list[Kpi]:

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from portalroi.web.filters import Filters
 __all__ = [
     "Chart",
     "Kpi",
+    "Metrics",
     "PageData",
     "Table",
     "fmt_value",
@@ -155,3 +156,38 @@ def metric_frame(source: Any, name: str, filters: Filters, by: str | None = None
     True
     """
     return compute(source, name, by=by, start=filters.start, end=filters.end)
+
+
+class Metrics:
+    """The metrics a page reads: ``m(name, by)`` on one source and filters, memoised.
+
+    ``memo`` (a callable taking a key and a function) lets the server share computed frames
+    across pages and languages; without it each frame is computed on every call.
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> m = Metrics(Store(":memory:"), Filters())
+    >>> m("wau").empty
+    True
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        filters: Filters,
+        memo: Callable[[tuple[Any, ...], Callable[[], pd.DataFrame]], pd.DataFrame] | None = None,
+    ) -> None:
+        self.source = source
+        self.filters = filters
+        self._memo = memo
+
+    def __call__(self, name: str, by: str | None = None) -> pd.DataFrame:
+        """The metric ``name`` (split ``by`` a dimension) under the filters."""
+
+        def run() -> pd.DataFrame:
+            return metric_frame(self.source, name, self.filters, by)
+
+        if self._memo is None:
+            return run()
+        return self._memo((name, by), run)

@@ -6,11 +6,14 @@ scope, filters, language and data version) and render a template.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
@@ -32,7 +35,7 @@ from portalroi.web.bizcase import (
 )
 from portalroi.web.filters import Filters
 from portalroi.web.i18n_strings import t
-from portalroi.web.model import Chart, PageData
+from portalroi.web.model import Chart, Metrics, PageData
 from portalroi.web.render import (
     HERE,
     LANG_COOKIE,
@@ -94,7 +97,16 @@ def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any
     impact, facts = cached(request, ("effects", version), effects)
     plan = _plans(request).get(principal.user_id)
     assumptions = Assumptions.from_plan(plan) if plan is not None else None
-    return impact, build_roi(impact, facts, assumptions, plan)
+    report = cached(
+        request,
+        ("roi", version, _plan_key(plan)),
+        lambda: build_roi(impact, facts, assumptions, plan),
+    )
+    return impact, report
+
+
+def _plan_key(plan: BusinessCaseInputs | None) -> str | None:
+    return None if plan is None else hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
 
 
 def _page_data(
@@ -103,13 +115,19 @@ def _page_data(
     version = data_version(store)
     source = filters.apply(scoped_source(store, principal.scope))
     plan = _plans(request).get(principal.user_id)
-    key = (page, principal.scope, filters, lang, version, id(plan))
+    key = (page, principal.scope, filters, lang, version, _plan_key(plan))
+
+    def memo(k: tuple[Any, ...], run: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        # Frames are shared by every page and language of the same scope, filters and data.
+        return cached(request, ("metric", principal.scope, filters, version, *k), run)
+
+    m = Metrics(source, filters, memo)
 
     def build() -> PageData:
         if page == "adoption":
-            return adoption_page(source, filters, lang)
+            return adoption_page(m, lang)
         if page == "support":
-            return support_page(source, filters, lang, _currency(store))
+            return support_page(m, lang, _currency(store))
         if page == "overview":
             data = PageData()
             roi = _roi(request, store, principal)
@@ -120,7 +138,7 @@ def _page_data(
                 if table is not None:
                     data.tables.append(table)
                 data.notes.append(t("roi_scope_note", lang))
-            data.kpis.extend(metric_kpis(source, filters, lang, _currency(store)))
+            data.kpis.extend(metric_kpis(m, lang, _currency(store)))
             return data
         if page == "impact":
             roi = _roi(request, store, principal)

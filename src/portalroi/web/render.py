@@ -103,7 +103,14 @@ def render(
 ) -> HTMLResponse:
     """Render template ``name`` with the common context (language, path, nav)."""
     other = "en" if lang == "sv" else "sv"
-    ctx = {"lang": lang, "other_lang": other, "path": request.url.path, **context}
+    switch = request.url.include_query_params(lang=other)
+    ctx = {
+        "lang": lang,
+        "other_lang": other,
+        "lang_url": f"{switch.path}?{switch.query}",
+        "path": request.url.path,
+        **context,
+    }
     response = _templates.TemplateResponse(request, name, ctx, status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")

@@ -6,21 +6,20 @@ shapes their frames for charts and writes the headlines.
 Examples
 --------
 >>> from portalroi.store import Store
->>> page = adoption_page(Store(":memory:"), Filters(), "en")
+>>> from portalroi.web.filters import Filters
+>>> from portalroi.web.model import Metrics
+>>> page = adoption_page(Metrics(Store(":memory:"), Filters()), "en")
 >>> [c.id for c in page.charts][:2]
 ['active_users', 'stickiness']
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from portalroi.web.charts import bar_spec, heatmap_spec, line_spec
-from portalroi.web.filters import Filters
 from portalroi.web.i18n_strings import t
-from portalroi.web.model import Chart, Kpi, PageData, kpi_from_series, metric_frame
+from portalroi.web.model import Chart, Kpi, Metrics, PageData, kpi_from_series
 
 __all__ = ["adoption_page", "metric_kpis", "month_end", "support_page"]
 
@@ -52,12 +51,12 @@ def _month_text(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def metric_kpis(source: Any, filters: Filters, lang: str, currency: str) -> list[Kpi]:
+def metric_kpis(m: Metrics, lang: str, currency: str) -> list[Kpi]:
     """The few metric headlines of the overview, each with its month-on-month trend."""
-    mau = metric_frame(source, "mau", filters)
-    sticky = metric_frame(source, "stickiness", filters)
-    defl = metric_frame(source, "deflection_rate", filters)
-    cpt = metric_frame(source, "cost_per_ticket", filters)
+    mau = m("mau")
+    sticky = m("stickiness")
+    defl = m("deflection_rate")
+    cpt = m("cost_per_ticket")
     return [
         kpi_from_series(t("mau", lang), month_end(mau), "users", lang),
         kpi_from_series(t("stickiness", lang), month_end(sticky), "ratio", lang),
@@ -73,10 +72,10 @@ def metric_kpis(source: Any, filters: Filters, lang: str, currency: str) -> list
     ]
 
 
-def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
+def adoption_page(m: Metrics, lang: str) -> PageData:
     """DAU/WAU/MAU, stickiness, feature use, activation, cohorts, and MAU by role and device."""
     page = PageData()
-    active = metric_frame(source, "dau", filters)
+    active = m("dau")
     long = (
         active.drop(columns="value").melt(
             id_vars="day", value_vars=["dau", "wau", "mau"], var_name="series"
@@ -105,7 +104,7 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
             long,
         )
     )
-    sticky = metric_frame(source, "stickiness", filters)[["day", "value"]]
+    sticky = m("stickiness")[["day", "value"]]
     page.kpis.append(kpi_from_series(t("stickiness", lang), month_end(sticky), "ratio", lang))
     page.charts.append(
         Chart(
@@ -122,7 +121,7 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
             sticky,
         )
     )
-    feat = metric_frame(source, "feature_utilisation", filters)
+    feat = m("feature_utilisation")
     if not feat.empty:
         last = feat["month"].max()
         feat = _month_text(feat[feat["month"] == last]).sort_values("value", ascending=False)
@@ -142,7 +141,7 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
             feat,
         )
     )
-    act = metric_frame(source, "activation_rate", filters)
+    act = m("activation_rate")
     if not act.empty:
         page.kpis.append(
             Kpi(
@@ -150,7 +149,7 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
                 kpi_from_series("", [act["value"].mean()], "ratio", lang).value,
             )
         )
-    cohorts = metric_frame(source, "retention_cohorts", filters)
+    cohorts = m("retention_cohorts")
     cohorts = _month_text(cohorts.rename(columns={"cohort": "month"})).rename(
         columns={"month": "cohort"}
     )
@@ -170,7 +169,7 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
         )
     )
     for by, key in (("role", "by_role"), ("device", "by_device")):
-        df = metric_frame(source, "mau", filters, by=by)
+        df = m("mau", by)
         df = df[["day", by, "value"]] if not df.empty else df
         page.charts.append(
             Chart(
@@ -190,13 +189,13 @@ def adoption_page(source: Any, filters: Filters, lang: str) -> PageData:
     return page
 
 
-def support_page(source: Any, filters: Filters, lang: str, currency: str = "USD") -> PageData:
+def support_page(m: Metrics, lang: str, currency: str = "USD") -> PageData:
     """Deflection, ticket-after-portal, cost per ticket, resolution times, tickets by channel."""
     page = PageData()
     x_month = t("month", lang)
-    defl = _month_text(metric_frame(source, "deflection_rate", filters))
-    after = _month_text(metric_frame(source, "ticket_after_portal_rate", filters))
-    cpt = _month_text(metric_frame(source, "cost_per_ticket", filters))
+    defl = _month_text(m("deflection_rate"))
+    after = _month_text(m("ticket_after_portal_rate"))
+    cpt = _month_text(m("cost_per_ticket"))
     page.kpis = [
         kpi_from_series(t("deflection_rate", lang), _monthly(defl), "ratio", lang),
         kpi_from_series(
@@ -236,7 +235,7 @@ def support_page(source: Any, filters: Filters, lang: str, currency: str = "USD"
         )
     frames = []
     for name in ("first_reply_time", "first_resolution_time", "full_resolution_time"):
-        df = _month_text(metric_frame(source, name, filters))
+        df = _month_text(m(name))
         if not df.empty:
             frames.append(df[["month", "value"]].assign(series=name))
     res = pd.concat(frames) if frames else pd.DataFrame(columns=["month", "value", "series"])
@@ -260,7 +259,7 @@ def support_page(source: Any, filters: Filters, lang: str, currency: str = "USD"
             res,
         )
     )
-    vol = _month_text(metric_frame(source, "ticket_volume", filters))
+    vol = _month_text(m("ticket_volume"))
     vol = vol[["month", "channel", "value"]] if not vol.empty else vol
     page.charts.append(
         Chart(
