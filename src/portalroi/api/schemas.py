@@ -10,17 +10,29 @@ Examples
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
-from pydantic import BaseModel
+from fastapi import Depends, Path, Query
+from pydantic import AfterValidator, BaseModel
 
 from portalroi.api.errors import ApiError
 from portalroi.settings import get_settings
 
-__all__ = ["Page", "PageParams", "Pagination"]
+__all__ = ["ObjectId", "Page", "PageParams", "Pagination", "UtcDatetime"]
 
 T = TypeVar("T")
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+#: Id of an app-state object in a URL (bounded so the database never sees an overflowing int).
+ObjectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+#: A time in UTC. Stored times are naive UTC; answers carry the zone (RFC 3339 ``...Z``).
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Page(BaseModel, Generic[T]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from pydantic import BaseModel
 
 from portalroi.api.deps import ScopedSource
 from portalroi.api.frames import records
-from portalroi.api.schemas import Page, Pagination
+from portalroi.api.schemas import Page, Pagination, UtcDatetime
 from portalroi.errors import NotFoundError
 
 __all__ = ["router"]
@@ -39,11 +38,11 @@ class AccountPublic(BaseModel):
     segment: str | None = None
     tier: str | None = None
     org_id: str | None = None
-    created_at: datetime | None = None
+    created_at: UtcDatetime | None = None
     acv: float | None = None
     currency: str | None = None
-    portal_live_at: datetime | None = None
-    churned_at: datetime | None = None
+    portal_live_at: UtcDatetime | None = None
+    churned_at: UtcDatetime | None = None
 
 
 class AccountDetail(AccountPublic):
@@ -52,7 +51,7 @@ class AccountDetail(AccountPublic):
     events: int
     tickets: int
     users: int
-    last_event_at: datetime | None
+    last_event_at: UtcDatetime | None
 
 
 def _rows(expr: Any) -> list[dict[str, Any]]:

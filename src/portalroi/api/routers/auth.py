@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from portalroi.api.appstate.accounts import (
 from portalroi.api.appstate.models import ApiToken
 from portalroi.api.deps import SESSION_COOKIE, CurrentPrincipal, DbSession, SettingsDep
 from portalroi.api.errors import ApiError
+from portalroi.api.schemas import ObjectId, UtcDatetime
 
 __all__ = ["router"]
 
@@ -54,9 +53,9 @@ class TokenPublic(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
 
 
 class TokenCreated(TokenPublic):
@@ -138,6 +137,6 @@ def new_token(body: TokenCreate, principal: CurrentPrincipal, s: DbSession) -> T
 
 
 @router.delete("/tokens/{token_id}")
-def delete_token(token_id: int, principal: CurrentPrincipal, s: DbSession) -> TokenPublic:
+def delete_token(token_id: ObjectId, principal: CurrentPrincipal, s: DbSession) -> TokenPublic:
     """Revoke a token (the caller's own; an admin: any of the workspace)."""
     return TokenPublic.model_validate(revoke_token(s, token_id, principal), from_attributes=True)

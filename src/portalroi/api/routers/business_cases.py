@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,7 +16,7 @@ from portalroi.api.appstate.accounts import Principal
 from portalroi.api.appstate.models import BusinessCase
 from portalroi.api.deps import AnalystPrincipal, CurrentPrincipal, DbSession
 from portalroi.api.errors import ApiError
-from portalroi.api.schemas import Page, Pagination
+from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
 from portalroi.businesscase import evaluate, example_inputs, parse_inputs, render_html, write_excel
 from portalroi.businesscase.inputs import BusinessCaseInputs
@@ -56,8 +55,8 @@ class BusinessCasePublic(BaseModel):
     name: str
     org_id: str | None
     inputs: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class Evaluation(BaseModel):
@@ -89,7 +88,7 @@ def owned_org(principal: Principal, org_id: str | None) -> str | None:
     return org_id
 
 
-def _get(s: OrmSession, principal: Principal, case_id: int) -> BusinessCase:
+def _get(s: OrmSession, principal: Principal, case_id: ObjectId) -> BusinessCase:
     case = s.get(BusinessCase, case_id)
     if case is None or not visible_to(principal, case.tenant_id, case.org_id):
         raise NotFoundError(f"no business case {case_id}")
@@ -106,7 +105,7 @@ def _validated(data: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _name_free(s: OrmSession, tenant_id: int, name: str, case_id: int | None = None) -> None:
+def _name_free(s: OrmSession, tenant_id: int, name: str, case_id: ObjectId | None = None) -> None:
     clash = s.scalar(
         select(BusinessCase).where(BusinessCase.tenant_id == tenant_id, BusinessCase.name == name)
     )
@@ -147,14 +146,14 @@ def case_create(
 
 
 @router.get("/{case_id}")
-def case_get(case_id: int, principal: CurrentPrincipal, s: DbSession) -> BusinessCasePublic:
+def case_get(case_id: ObjectId, principal: CurrentPrincipal, s: DbSession) -> BusinessCasePublic:
     """One business case."""
     return BusinessCasePublic.model_validate(_get(s, principal, case_id), from_attributes=True)
 
 
 @router.put("/{case_id}")
 def case_update(
-    case_id: int, body: BusinessCaseUpdate, principal: AnalystPrincipal, s: DbSession
+    case_id: ObjectId, body: BusinessCaseUpdate, principal: AnalystPrincipal, s: DbSession
 ) -> BusinessCasePublic:
     """Change a business case's name or inputs."""
     case = _get(s, principal, case_id)
@@ -168,14 +167,14 @@ def case_update(
 
 
 @router.delete("/{case_id}", status_code=204)
-def case_delete(case_id: int, principal: AnalystPrincipal, s: DbSession) -> None:
+def case_delete(case_id: ObjectId, principal: AnalystPrincipal, s: DbSession) -> None:
     """Delete a business case."""
     s.delete(_get(s, principal, case_id))
 
 
 @router.get("/{case_id}/evaluate")
 def case_evaluate(
-    case_id: int,
+    case_id: ObjectId,
     principal: CurrentPrincipal,
     s: DbSession,
     scenario: Annotated[Literal["low", "likely", "high"], Query()] = "likely",
@@ -205,7 +204,7 @@ def case_evaluate(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}, "description": "Workbook with live formulas"}},
 )
-def case_excel(case_id: int, principal: CurrentPrincipal, s: DbSession) -> Response:
+def case_excel(case_id: ObjectId, principal: CurrentPrincipal, s: DbSession) -> Response:
     """The business case as an Excel workbook whose formulas are live."""
     case = _get(s, principal, case_id)
     with tempfile.TemporaryDirectory() as d:
@@ -220,7 +219,7 @@ def case_excel(case_id: int, principal: CurrentPrincipal, s: DbSession) -> Respo
 
 @router.get("/{case_id}/report", response_class=HTMLResponse)
 def case_report(
-    case_id: int,
+    case_id: ObjectId,
     principal: CurrentPrincipal,
     s: DbSession,
     lang: Annotated[Literal["en", "sv"], Query()] = "en",

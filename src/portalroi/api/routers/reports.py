@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
@@ -14,7 +13,7 @@ from portalroi.api.appstate.accounts import Principal
 from portalroi.api.appstate.models import BusinessCase, ReportSchedule
 from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, DbSession
 from portalroi.api.routers.business_cases import owned_org
-from portalroi.api.schemas import Page, Pagination
+from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
 from portalroi.errors import NotFoundError
 
@@ -32,7 +31,7 @@ class ScheduleCreate(BaseModel):
     kind: Literal["pdf", "excel"] = "pdf"
     frequency: Literal["weekly", "monthly", "quarterly"] = "monthly"
     recipients: list[Email] = Field(min_length=1, max_length=100)
-    business_case_id: int | None = None
+    business_case_id: int | None = Field(None, ge=1, le=2**31 - 1)
     org_id: str | None = Field(None, max_length=200)
 
 
@@ -46,10 +45,10 @@ class SchedulePublic(BaseModel):
     recipients: list[str]
     business_case_id: int | None
     org_id: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
-def _get(s: OrmSession, principal: Principal, schedule_id: int) -> ReportSchedule:
+def _get(s: OrmSession, principal: Principal, schedule_id: ObjectId) -> ReportSchedule:
     row = s.get(ReportSchedule, schedule_id)
     if row is None or not visible_to(principal, row.tenant_id, row.org_id):
         raise NotFoundError(f"no report schedule {schedule_id}")
@@ -95,12 +94,14 @@ def schedule_create(
 
 
 @router.get("/{schedule_id}")
-def schedule_get(schedule_id: int, principal: CurrentPrincipal, s: DbSession) -> SchedulePublic:
+def schedule_get(
+    schedule_id: ObjectId, principal: CurrentPrincipal, s: DbSession
+) -> SchedulePublic:
     """One schedule."""
     return SchedulePublic.model_validate(_get(s, principal, schedule_id), from_attributes=True)
 
 
 @router.delete("/{schedule_id}", status_code=204)
-def schedule_delete(schedule_id: int, principal: AdminPrincipal, s: DbSession) -> None:
+def schedule_delete(schedule_id: ObjectId, principal: AdminPrincipal, s: DbSession) -> None:
     """Delete a schedule (admins)."""
     s.delete(_get(s, principal, schedule_id))
