@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import typer
 
 from portalroi.settings import Settings
 
-__all__ = ["REFERENCE_PAGES", "render_cli_reference", "render_settings_reference", "write_reference"]
+__all__ = [
+    "REFERENCE_PAGES",
+    "render_cli_reference",
+    "render_settings_reference",
+    "write_reference",
+]
 
 
 # Typer vendors its own copy of click, so commands and parameters are inspected by duck typing.
@@ -40,7 +44,9 @@ def _param_row(param: Any) -> str:
     if param.param_type_name == "option":
         names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
         default = param.default
-        shown = "" if default in (None, False, ()) or callable(default) else f" Default: `{default}`."
+        shown = (
+            "" if default in (None, False, ()) or callable(default) else f" Default: `{default}`."
+        )
         help_text = (param.help or "").replace("\n", " ").replace("|", "\\|")
         return f"| {names} | {help_text}{shown} |"
     meta = (getattr(param, "human_readable_name", None) or param.name).upper()
