@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from web_helpers import EMAIL, PASSWORD, make_app
 
-from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_user
 from portalroi.cli.demo import run_demo
-from portalroi.settings import Settings
-
-EMAIL = "ann@example.com"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -26,17 +20,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = root / "demo.duckdb"
     run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
     return db
-
-
-def make_app(demo_db: Path, tmp: Path) -> FastAPI:
-    """An app over a copy of the demo store, with one admin user."""
-    db = tmp / "store.duckdb"
-    shutil.copy(demo_db, db)
-    settings = Settings(db=db, app_db_url=f"sqlite:///{tmp / 'app.sqlite'}", api_cache_seconds=600)
-    app = create_app(settings)
-    with app.state.appdb.session() as s:
-        add_user(s, EMAIL, PASSWORD, role="admin")
-    return app
 
 
 @pytest.fixture(scope="module")

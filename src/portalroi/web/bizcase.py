@@ -184,5 +184,6 @@ def bc_charts(result: BusinessCaseResult, lang: str) -> dict[str, dict[str, Any]
     )
     for spec in (yearly, cumulative):
         spec["width"] = "container"
+        spec["height"] = 220
         spec["autosize"] = {"type": "fit", "contains": "padding"}
     return {"cash_flow": yearly, "cumulative_net": cumulative}

@@ -326,7 +326,8 @@ def business_case(request: Request, lang: Q = None) -> Response:
         return _to_login()
     language = _lang(request, lang)
     form = _bc_form(request)
-    values = {k: str(v) for k, v in form_defaults().items()} | form
+    values = {k: f"{v:.0f}" if v.is_integer() else str(v) for k, v in form_defaults().items()}
+    values |= form
     issues: list[str] = []
     result = None
     try:

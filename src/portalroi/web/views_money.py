@@ -113,6 +113,10 @@ def roi_overview_charts(report: RoiReport, lang: str) -> list[Chart]:
             "y2": {"field": "benefits_high"},
         },
     }
+    spec["encoding"]["color"]["scale"] = {
+        "domain": [t("benefits", lang), t("costs", lang)],
+        "range": ["#2E7D32", "#C62828"],
+    }
     line = {k: spec.pop(k) for k in ("mark", "encoding")}
     spec["layer"] = [band, line]
     cum = pd.DataFrame({"month": r.months, "value": r.cumulative_net})
