@@ -170,6 +170,15 @@ def _churn(data: ImpactData, level: float, notes: list[str]) -> EffectEstimate:
     rows = data.grid.merge(data.churn_covariates, left_on="account_id", right_index=True)
     if rows["churned"].sum() == 0:
         raise DataError("no account churned in the window")
+    live_churn = int(rows.loc[rows["live"].astype(bool), "churned"].sum())
+    if 0 < int(rows["live"].sum()) and live_churn == 0:
+        # With no churn in any live account-month the likelihood is maximised at a hazard
+        # ratio of zero: the fit "converges" to an estimate like 3e-10 with an interval that
+        # means nothing. Say so instead of reporting it.
+        raise DataError(
+            "no live account churned yet: the churn hazard ratio cannot be estimated "
+            "(it would be 0 with an unbounded interval); wait for more live months"
+        )
     if _has_comparison(rows):
         return hazard_effect(
             rows,
