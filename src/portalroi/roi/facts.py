@@ -9,6 +9,7 @@ ticket volume) use the last twelve months of the analysed period.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,9 +18,10 @@ import numpy as np
 from portalroi.errors import DataError
 from portalroi.metrics import compute
 from portalroi.roi.realised import add_months
+from portalroi.schema.tables import TABLES
 from portalroi.store import Store
 
-__all__ = ["Facts", "measure_facts"]
+__all__ = ["Facts", "measure_facts", "subset_store"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,55 @@ def _scalar(store: Store, sql: str, params: list[Any] | None = None) -> Any:
     return None if row is None else row[0]
 
 
-def measure_facts(store: Store, last_month: str | None = None) -> Facts:
+def subset_store(store: Store, accounts: Collection[str], cost_share: float = 1.0) -> Store:
+    """An in-memory copy of ``store`` holding only the rows of ``accounts``.
+
+    Every table with an ``account_id`` column keeps the rows of those accounts; the vendor-wide
+    tables keep every row, with the portal's ``costs`` multiplied by ``cost_share`` (the part
+    of the portal's cost allocated to these accounts). Facts and effects measured on the copy
+    are exactly those of a store that never held the other accounts, which is how a customer
+    organisation's own ROI is computed without rewriting every query.
+
+    Examples
+    --------
+    >>> s = Store(":memory:")
+    >>> _ = s.con.execute("INSERT INTO accounts (account_id, created_at) VALUES "
+    ...     "('a1', '2024-01-01'), ('b1', '2024-01-01')")
+    >>> subset_store(s, ["a1"]).con.execute("SELECT account_id FROM accounts").fetchall()
+    [('a1',)]
+    """
+    if not 0.0 <= cost_share <= 1.0:
+        raise DataError(f"cost_share must be between 0 and 1, got {cost_share}")
+    ids = sorted({str(a) for a in accounts})
+    out = Store(":memory:")
+    for name, spec in TABLES.items():
+        cols = {c.name for c in spec.columns}
+        if "account_id" in cols:
+            sql = f"SELECT * FROM {name} WHERE account_id IN (SELECT unnest(?::VARCHAR[]))"
+            params: list[Any] = [ids]
+        elif name == "costs":
+            sql = "SELECT * REPLACE (amount * ? AS amount) FROM costs"
+            params = [cost_share]
+        else:
+            sql, params = f"SELECT * FROM {name}", []
+        rows = store.con.execute(sql, params).arrow()
+        out.con.register("_subset_rows", rows)
+        out.con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _subset_rows")
+        out.con.unregister("_subset_rows")
+    return out
+
+
+def measure_facts(
+    store: Store,
+    last_month: str | None = None,
+    *,
+    accounts: Collection[str] | None = None,
+    cost_share: float = 1.0,
+) -> Facts:
     """Measure the money layer's figures in ``store`` up to ``last_month`` (default: the data's).
+
+    With ``accounts``, the figures are those of these accounts only (and ``cost_share`` of the
+    portal's costs): see :func:`subset_store`.
 
     Examples
     --------
@@ -100,6 +149,14 @@ def measure_facts(store: Store, last_month: str | None = None) -> Facts:
     ...     print(str(exc)[:40])
     no accounts with a portal go-live in the
     """
+    if accounts is not None or cost_share != 1.0:
+        sub = subset_store(
+            store, store_accounts(store) if accounts is None else accounts, cost_share
+        )
+        try:
+            return measure_facts(sub, last_month)
+        finally:
+            sub.close()
     con = store.con
     first_live = _scalar(store, "SELECT min(portal_live_at) FROM accounts")
     if first_live is None:
@@ -281,6 +338,11 @@ def measure_facts(store: Store, last_month: str | None = None) -> Facts:
         recent=recent,
         sources=sources,
     )
+
+
+def store_accounts(store: Store) -> list[str]:
+    """Every account id in the store."""
+    return [str(r[0]) for r in store.con.execute("SELECT account_id FROM accounts").fetchall()]
 
 
 def _last_day(month: str) -> str:

@@ -1,0 +1,78 @@
+"""ROI facts for a subset of accounts equal the facts of a store holding only those accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portalroi.cli.demo import run_demo
+from portalroi.errors import DataError
+from portalroi.roi import measure_facts
+from portalroi.roi.facts import subset_store
+from portalroi.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("scoped")
+    db = root / "s.duckdb"
+    run_demo(size="tiny", seed=3, out_dir=root / "out", db=db)
+    return db
+
+
+def _only(demo: Path, tmp: Path, keep_sql: str, cost_share: float) -> Store:
+    """A file copy of the store with every other account's rows deleted (independent of
+    subset_store: DELETE on a copy instead of INSERT ... SELECT into a fresh store)."""
+    db = tmp / "only.duckdb"
+    shutil.copy(demo, db)
+    store = Store(db)
+    keep = f"(SELECT account_id FROM accounts WHERE {keep_sql})"
+    for table in ("users", "events", "tickets", "invoices", "surveys", "orders"):
+        store.con.execute(f"DELETE FROM {table} WHERE account_id NOT IN {keep}")
+    store.con.execute(f"DELETE FROM accounts WHERE NOT ({keep_sql})")
+    store.con.execute("UPDATE costs SET amount = amount * ?", [cost_share])
+    return store
+
+
+@pytest.mark.parametrize("segment", ["smb", "enterprise"])
+def test_scoped_facts_equal_facts_of_a_store_with_only_those_accounts(
+    demo: Path, tmp_path: Path, segment: str
+) -> None:
+    with Store(demo) as store:
+        ids = [
+            r[0]
+            for r in store.con.execute(
+                "SELECT account_id FROM accounts WHERE segment = ?", [segment]
+            ).fetchall()
+        ]
+        whole = measure_facts(store)
+        scoped = measure_facts(store, accounts=ids, cost_share=0.25)
+    assert 0 < len(ids) < 60
+    with _only(demo, tmp_path, f"segment = '{segment}'", 0.25) as only:
+        expected = measure_facts(only)
+    for f in dataclasses.fields(expected):
+        got, want = getattr(scoped, f.name), getattr(expected, f.name)
+        if isinstance(want, float):
+            assert got == pytest.approx(want, rel=1e-12), f.name
+        else:
+            assert got == want, f.name
+    # The scope really changed the figures (a check that cannot pass by ignoring the scope).
+    assert scoped.customers < whole.customers
+    assert sum(scoped.monthly_costs) == pytest.approx(0.25 * sum(whole.monthly_costs))
+
+
+def test_subset_store_copies_rows_and_checks_the_cost_share(demo: Path) -> None:
+    with Store(demo) as store:
+        sub = subset_store(store, ["no-such-account"])
+        assert sub.con.execute("SELECT count(*) FROM events").fetchone() == (0,)
+        assert (
+            sub.con.execute("SELECT count(*) FROM articles").fetchone()
+            == store.con.execute("SELECT count(*) FROM articles").fetchone()
+        )
+        with pytest.raises(DataError, match="cost_share"):
+            subset_store(store, [], cost_share=1.5)
