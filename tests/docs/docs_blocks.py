@@ -77,13 +77,12 @@ def always_run(page: Path) -> bool:
 
 def runnable(page: Path) -> list[Block]:
     """The blocks of a page the tests run, in order."""
-    out = []
-    for b in blocks(page):
-        if b.lang == "python" and (b.marked or (always_run(page) and not b.skipped)):
-            out.append(b)
-        elif b.lang == "bash" and b.marked:
-            out.append(b)
-    return out
+    every_python = always_run(page)
+    return [
+        b
+        for b in blocks(page)
+        if b.marked or (b.lang == "python" and every_python and not b.skipped)
+    ]
 
 
 def commands(text: str) -> list[str]:

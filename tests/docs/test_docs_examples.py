@@ -7,6 +7,7 @@ page run in order in one temporary directory with a fresh store.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,12 @@ import pytest
 from docs_blocks import DOCS, MARK, ROOT, SKIP, blocks, commands, run_command, run_python, runnable
 
 PAGES = sorted(p for p in DOCS.rglob("*.md") if runnable(p))
+PARAMS = [
+    pytest.param(
+        p, marks=[pytest.mark.spark] if p.name == "spark.md" else [], id=str(p.relative_to(DOCS))
+    )
+    for p in PAGES
+]
 
 
 def test_guides_have_runnable_examples() -> None:
@@ -38,7 +45,11 @@ def test_markers_sit_on_code_blocks() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+# `portalroi health` on a store without users or surveys (the generic CSV guide) warns from numpy
+# and scikit-learn about all-empty features; the command still succeeds. Filtered here, narrowly.
+@pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Skipping features without any observed values:UserWarning")
+@pytest.mark.parametrize("page", PARAMS)
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(DOCS / "examples", tmp_path / "docs" / "examples")
     monkeypatch.setenv("PORTALROI_DB", str(tmp_path / "portalroi.duckdb"))
@@ -58,9 +69,12 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 @pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     mkdocs = Path(sys.executable).parent / "mkdocs"
+    # NO_MKDOCS_2_WARNING silences Material's end-of-life banner, which is not a build warning
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
         [str(mkdocs), "build", "--strict", "-q", "-d", str(tmp_path / "site")],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
