@@ -63,6 +63,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    #: Per row, where its first cell links to (``None``: no link).
+    links: list[str | None] | None = None
+    #: Per column, the URL that sorts the table by it (``None``: not sortable).
+    sort_links: list[str | None] | None = None
 
 
 @dataclass

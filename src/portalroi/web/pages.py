@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Form, Query, Request
@@ -19,9 +20,9 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from portalroi.api.appstate.accounts import Principal, authenticate, create_session, end_session
 from portalroi.api.deps import SESSION_COOKIE, StoreDep
-from portalroi.api.scope import scoped_source
+from portalroi.api.scope import account_ids_in_scope, scoped_source
 from portalroi.businesscase import BusinessCaseInputs, evaluate, write_excel
-from portalroi.errors import ConfigError, InputsError, NotFoundError
+from portalroi.errors import ConfigError, InputsError, NotFoundError, PortalRoiError
 from portalroi.impact.analysis import estimate_effects
 from portalroi.roi import Assumptions, build_roi, measure_facts
 from portalroi.store import Store
@@ -45,9 +46,12 @@ from portalroi.web.render import (
     pick_language,
     render,
 )
+from portalroi.web.scoped_roi import scoped_effects
 from portalroi.web.status import status_page
+from portalroi.web.views_health import HEALTH_SORTS, account_page, compute_health, health_page
 from portalroi.web.views_metrics import adoption_page, metric_kpis, support_page
 from portalroi.web.views_money import impact_page, plan_table, roi_kpis, roi_overview_charts
+from portalroi.web.views_topics import compute_topics, topics_page
 
 __all__ = ["router"]
 
@@ -80,42 +84,64 @@ def _plans(request: Request) -> dict[int, BusinessCaseInputs]:
     return plans
 
 
-def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any] | None:
-    """(impact, ROI report) for workspace-wide users; ``None`` for organisation-scoped ones.
+def _visible(store: Store, scope: frozenset[str] | None) -> list[str]:
+    acc = scoped_source(store, scope).table("accounts")
+    return sorted(str(a) for a in acc.account_id.to_list())
 
-    The ROI facts are measured with SQL over the whole store, so they are shown only to users
-    who may see every account.
+
+def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any, str]:
+    """(impact, ROI report, note); (None, None, why) when the effects cannot be estimated.
+
+    An organisation-scoped user gets the ROI of their own accounts (see
+    :mod:`portalroi.web.scoped_roi`), everyone else the workspace's.
     """
-    if principal.scope is not None:
-        return None
     version = data_version(store)
 
-    def effects() -> tuple[Any, Any]:
-        impact = estimate_effects(store)
-        return impact, measure_facts(store, impact.period[1] or None)
+    def effects() -> tuple[Any, Any, float | None]:
+        if principal.scope is None:
+            impact = estimate_effects(store)
+            return impact, measure_facts(store, impact.period[1] or None), None
+        return scoped_effects(store, _visible(store, principal.scope))
 
-    impact, facts = cached(request, ("effects", version), effects)
+    try:
+        impact, facts, share = cached(request, ("effects", principal.scope, version), effects)
+    except (PortalRoiError, ValueError) as exc:
+        return None, None, str(exc)
+    note = "" if share is None else f"{share:.{1 if share >= 0.01 else 3}%}"
     plan = _plans(request).get(principal.user_id)
     assumptions = Assumptions.from_plan(plan) if plan is not None else None
     report = cached(
         request,
-        ("roi", version, _plan_key(plan)),
+        ("roi", principal.scope, version, _plan_key(plan)),
         lambda: build_roi(impact, facts, assumptions, plan),
     )
-    return impact, report
+    return impact, report, note
 
 
 def _plan_key(plan: BusinessCaseInputs | None) -> str | None:
     return None if plan is None else hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
 
 
+def _roi_notes(roi: tuple[Any, Any, str], scoped: bool, lang: str) -> list[str]:
+    if roi[1] is None:
+        return [t("roi_unavailable", lang).format(reason=roi[2])] if scoped else [roi[2]]
+    return [t("roi_own_note", lang).format(share=roi[2])] if scoped else [t("roi_scope_note", lang)]
+
+
 def _page_data(
-    request: Request, store: Store, principal: Principal, page: str, filters: Filters, lang: str
+    request: Request,
+    store: Store,
+    principal: Principal,
+    page: str,
+    filters: Filters,
+    lang: str,
+    sort: str = "",
 ) -> PageData:
     version = data_version(store)
     source = filters.apply(scoped_source(store, principal.scope))
     plan = _plans(request).get(principal.user_id)
-    key = (page, principal.scope, filters, lang, version, _plan_key(plan))
+    key = (page, principal.scope, filters, lang, version, _plan_key(plan), sort)
+    scoped = principal.scope is not None
 
     def memo(k: tuple[Any, ...], run: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         # Frames are shared by every page and language of the same scope, filters and data.
@@ -131,25 +157,52 @@ def _page_data(
         if page == "overview":
             data = PageData()
             roi = _roi(request, store, principal)
-            if roi is not None:
+            if roi[1] is not None:
                 data.kpis.extend(roi_kpis(roi[1], lang))
                 data.charts.extend(roi_overview_charts(roi[1], lang))
                 table = plan_table(roi[1], lang)
                 if table is not None:
                     data.tables.append(table)
-                data.notes.append(t("roi_scope_note", lang))
+            data.notes.extend(_roi_notes(roi, scoped, lang))
             data.kpis.extend(metric_kpis(m, lang, _currency(store)))
             return data
         if page == "impact":
             roi = _roi(request, store, principal)
-            return PageData() if roi is None else impact_page(roi[0], roi[1], lang)
+            data = PageData() if roi[1] is None else impact_page(roi[0], roi[1], lang)
+            data.notes.extend(_roi_notes(roi, scoped, lang))
+            return data
+        if page == "health":
+            try:
+                health = cached(request, ("health", version), lambda: compute_health(store))
+            except PortalRoiError as exc:
+                return PageData(notes=[t("no_health", lang).format(reason=exc)])
+            visible = set(_visible(store, principal.scope))
+            return health_page(health, visible, lang, sort)
+        if page == "topics":
+            try:
+                report, sim = cached(
+                    request,
+                    ("topics", principal.scope, version),
+                    lambda: compute_topics(store, scoped_source(store, principal.scope)),
+                )
+            except PortalRoiError as exc:
+                return PageData(notes=[t("no_topics", lang).format(reason=exc)])
+            return topics_page(report, sim, lang, _currency(store))
         raise NotFoundError(f"no page {page!r}")
 
     return cached(request, key, build)
 
 
 def _show(
-    request: Request, store: Store, page: str, title_key: str, start: Q, end: Q, segment: Q, lang: Q
+    request: Request,
+    store: Store,
+    page: str,
+    title_key: str,
+    start: Q,
+    end: Q,
+    segment: Q,
+    lang: Q,
+    sort: str = "",
 ) -> Response:
     principal = page_principal(request)
     if principal is None:
@@ -170,7 +223,7 @@ def _show(
             principal=principal,
             page_name=page,
         )
-    data = _page_data(request, store, principal, page, filters, language)
+    data = _page_data(request, store, principal, page, filters, language, sort)
     return render(
         request,
         "page.html.j2",
@@ -276,6 +329,64 @@ def impact(request: Request, store: StoreDep, lang: Q = None) -> Response:
     return _show(request, store, "impact", "impact", None, None, None, lang)
 
 
+@router.get("/health")
+def health(request: Request, store: StoreDep, sort: Q = None, lang: Q = None) -> Response:
+    """Accounts by health score with band, trend, churn risk and reasons (sortable)."""
+    key = sort if sort in HEALTH_SORTS else "score"
+    return _show(request, store, "health", "health", None, None, None, lang, key)
+
+
+@router.get("/accounts/{account_id}")
+def account(request: Request, store: StoreDep, account_id: str, lang: Q = None) -> Response:
+    """One account: score breakdown, risk reasons and its activity summary (404 outside scope)."""
+    principal = page_principal(request)
+    if principal is None:
+        return _to_login()
+    language = _lang(request, lang)
+    data, status, error = _account_data(request, store, principal, account_id[:200], language)
+    return render(
+        request,
+        "page.html.j2",
+        language,
+        status,
+        title=t("account_title", language).format(id=account_id[:200]),
+        page=data,
+        filters=None,
+        error=error,
+        principal=principal,
+        page_name="account",
+        csv_query=f"account={quote(account_id[:200], safe='')}",
+    )
+
+
+def _account_data(
+    request: Request, store: Store, principal: Principal, account_id: str, lang: str
+) -> tuple[PageData, int, str | None]:
+    """(page, status, error) of one account; 404 when it is not in the user's scope."""
+    missing = (PageData(), 404, t("not_found", lang))
+    if not account_ids_in_scope(store, principal.scope, [account_id]):
+        return missing
+    version = data_version(store)
+    try:
+        health_data = cached(request, ("health", version), lambda: compute_health(store))
+        data = cached(
+            request,
+            ("account", account_id, lang, version),
+            lambda: account_page(store, health_data, account_id, lang),
+        )
+    except NotFoundError:
+        return missing
+    except PortalRoiError as exc:
+        return PageData(), 200, t("no_health", lang).format(reason=exc)
+    return data, 200, None
+
+
+@router.get("/topics")
+def topics(request: Request, store: StoreDep, lang: Q = None) -> Response:
+    """Ticket groups, knowledge gaps, zero-result searches and the deflection simulation."""
+    return _show(request, store, "topics", "topics", None, None, None, lang)
+
+
 @router.get("/csv/{page}/{chart_id}")
 def chart_csv(
     request: Request,
@@ -286,20 +397,26 @@ def chart_csv(
     end: Q = None,
     segment: Q = None,
     lang: Q = None,
+    account: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """The data of one chart as CSV (the same filters as the page)."""
+    """The data of one chart as CSV (the same filters as the page; ``account`` for one account)."""
     principal = page_principal(request)
     if principal is None:
         return _to_login()
-    if page not in ("overview", "adoption", "support", "impact"):
+    if page not in ("overview", "adoption", "support", "impact", "health", "topics", "account"):
         return Response("unknown page", status_code=404, media_type="text/plain")
     try:
         filters = Filters.parse(start, end, segment)
     except ConfigError as exc:
         return Response(str(exc), status_code=400, media_type="text/plain")
-    chart: Chart | None = _page_data(
-        request, store, principal, page, filters, _lang(request, lang)
-    ).chart(chart_id)
+    language = _lang(request, lang)
+    if page == "account":
+        data, status, _ = _account_data(request, store, principal, (account or "")[:200], language)
+        if status != 200:
+            return Response("not found", status_code=404, media_type="text/plain")
+    else:
+        data = _page_data(request, store, principal, page, filters, language)
+    chart: Chart | None = data.chart(chart_id)
     if chart is None:
         return Response(
             f"no chart {chart_id!r} on page {page!r}", status_code=404, media_type="text/plain"

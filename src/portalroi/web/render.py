@@ -47,6 +47,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/adoption", "adoption"),
     ("/support", "support"),
     ("/impact", "impact"),
+    ("/health", "health"),
+    ("/topics", "topics"),
     ("/business-case", "business_case_editor"),
     ("/data", "data_status"),
 )
