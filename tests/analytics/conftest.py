@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from analytics_sim import SimStore
 
 from portalroi.ingest import ingest_file
 from portalroi.sim import SimConfig, simulate, write_dataset
 from portalroi.store import Store
-
-
-@dataclass(frozen=True)
-class SimStore:
-    """Path of the loaded store and the simulator's per-ticket truth."""
-
-    db: Path
-    truth: pd.DataFrame
-    first_go_live: pd.Timestamp
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from analytics_sim import SimStore
 from typer.testing import CliRunner
 
-from conftest import SimStore
 from portalroi.cli.main import app
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from analytics_sim import SimStore
 
-from conftest import SimStore
 from portalroi.analytics import CsatModel, evaluate_csat, sentiment, ticket_features
 from portalroi.analytics._frames import load_tickets
 from portalroi.errors import ConfigError, DataError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from analytics_sim import SimStore
 
-from conftest import SimStore
 from portalroi.analytics import simulate_deflection, topic_report
 from portalroi.analytics._frames import load_articles, load_searches, load_tickets
 from portalroi.analytics.simcheck import deflection_vs_truth

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from analytics_sim import SimStore
 
-from conftest import SimStore
 from portalroi.analytics import detect_fcr, fcr_agreement
 from portalroi.analytics._frames import load_tickets
 from portalroi.analytics.simcheck import align_truth

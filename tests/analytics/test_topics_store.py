@@ -6,8 +6,8 @@ import time
 
 import pandas as pd
 import pytest
+from analytics_sim import SimStore
 
-from conftest import SimStore
 from portalroi.analytics import draft_outline, find_ticket_topics, store_topic_report, topic_report
 from portalroi.analytics.simcheck import topic_ari
 from portalroi.errors import DataError

@@ -1,7 +1,7 @@
 """Fixtures of the metric tests: the hand-written data set in DuckDB and in Spark local mode.
 
 Imported by the test modules that use them (a conftest.py here would shadow tests/conftest.py
-for ``from conftest import shared_data``).
+for ``from shared_paths import shared_data``).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from portalroi.metrics import compute
 from portalroi.store import Store
+from shared_paths import shared_data
 
 
 @pytest.fixture(scope="module")

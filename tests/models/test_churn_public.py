@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import StratifiedKFold
 
-from conftest import shared_data
 from portalroi.models.churn import ChurnModel
 from portalroi.models.churn_eval import evaluate
+from shared_paths import shared_data
 
 
 def telco() -> tuple[pd.DataFrame, np.ndarray]:

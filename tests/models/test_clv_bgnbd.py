@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from portalroi.errors import SchemaError, ValidationError
 from portalroi.models.clv import (
     BetaGeoModel,
@@ -19,6 +18,7 @@ from portalroi.models.clv import (
     customer_lifetime_value,
     summary_from_transactions,
 )
+from shared_paths import shared_data
 
 lifetimes: Any = pytest.importorskip("lifetimes")
 

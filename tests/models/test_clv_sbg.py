@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from portalroi.errors import ValidationError
 from portalroi.models.clv import ShiftedBetaGeometricModel
+from shared_paths import shared_data
 
 # Published in Fader & Hardie (2007), "How to project customer retention" (and SOURCE.md).
 PUBLISHED = {"highend": (0.668, 3.806, -1611.2), "regular": (0.704, 1.182, -1680.3)}

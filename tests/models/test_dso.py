@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from portalroi.errors import SchemaError, ValidationError
 from portalroi.models.dso import (
     countback_dso,
@@ -17,6 +16,7 @@ from portalroi.models.dso import (
     receivables_by_period,
     receivables_outstanding,
 )
+from shared_paths import shared_data
 
 # A small ledger (2024 is a leap year: February has 29 days).
 HAND = pd.DataFrame(

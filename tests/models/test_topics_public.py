@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import shared_data
 from portalroi.models.topics import agreement, discover_topics
+from shared_paths import shared_data
 
 # company: (measured ARI, measured macro F1 over all tags, largest tag, its measured F1)
 MEASURED = {
