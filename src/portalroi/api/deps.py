@@ -32,7 +32,7 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -66,16 +66,19 @@ __all__ = [
     "get_principal",
 ]
 
+# Cheap dependencies are ``async def`` so FastAPI runs them on the event loop instead of
+# hopping to the thread pool for each; those that do blocking I/O (app-state database) stay sync.
+
 #: Name of the browser session cookie.
 SESSION_COOKIE = "portalroi_session"
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _appdb(request: Request) -> AppDB:
+async def _appdb(request: Request) -> AppDB:
     db: AppDB = request.app.state.appdb
     return db
 
@@ -113,13 +116,13 @@ def get_principal(request: Request, db: AppDBDep) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def _analyst(principal: CurrentPrincipal) -> Principal:
+async def _analyst(principal: CurrentPrincipal) -> Principal:
     if not principal.can("analyst"):
         raise ApiError(403, f"role {principal.role!r} may only read; analyst or admin needed")
     return principal
 
 
-def _admin(principal: CurrentPrincipal) -> Principal:
+async def _admin(principal: CurrentPrincipal) -> Principal:
     if not principal.can("admin"):
         raise ApiError(403, f"role {principal.role!r} is not admin")
     return principal
@@ -129,14 +132,14 @@ AnalystPrincipal = Annotated[Principal, Depends(_analyst)]
 AdminPrincipal = Annotated[Principal, Depends(_admin)]
 
 
-def _scope(principal: CurrentPrincipal) -> frozenset[str] | None:
+async def _scope(principal: CurrentPrincipal) -> frozenset[str] | None:
     return principal.scope
 
 
 TenantScope = Annotated[frozenset[str] | None, Depends(_scope)]
 
 
-def _store(request: Request) -> Iterator[Store]:
+async def _store(request: Request) -> AsyncIterator[Store]:
     pool: StorePool = request.app.state.store_pool
     with pool.borrow() as store:
         yield store
@@ -145,14 +148,14 @@ def _store(request: Request) -> Iterator[Store]:
 StoreDep = Annotated[Store, Depends(_store)]
 
 
-def _scoped(store: StoreDep, scope: TenantScope) -> Any:
+async def _scoped(store: StoreDep, scope: TenantScope) -> Any:
     return scoped_source(store, scope)
 
 
 ScopedSource = Annotated[Any, Depends(_scoped)]
 
 
-def _cache(request: Request) -> ResultCache:
+async def _cache(request: Request) -> ResultCache:
     cache: ResultCache = request.app.state.cache
     return cache
 

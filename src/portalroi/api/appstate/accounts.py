@@ -62,6 +62,8 @@ DEFAULT_TENANT = "default"
 #: Every API token starts with this, so secret scanners can recognise it.
 TOKEN_PREFIX = "prt_"
 
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown e-mail like a wrong password.
 _DUMMY_HASH = _hasher.hash("portalroi-timing-equaliser")
@@ -224,7 +226,10 @@ def principal_for_token(s: OrmSession, secret: str) -> Principal | None:
     token = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded to the minute: writing on every request would serialise reads on the database.
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return _principal(s, token.user, "token", token.id)
 
 
