@@ -34,6 +34,8 @@ PAGES = {
     "business-case": "/business-case",
     "data": "/data",
 }
+#: Pages added later; their desktop screenshots are docs/img/dashboard-<name>.png.
+NEW_PAGES = {"health": "/health", "topics": "/topics"}
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
@@ -104,6 +106,23 @@ def test_dashboard_in_chromium(server: str, browser: object, tmp_path: Path) -> 
         _charts_ready(page)
         assert page.locator("h1").inner_text()
         page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
+    for name, path in NEW_PAGES.items():
+        page.goto(server + path)
+        _charts_ready(page)
+        assert page.locator("table").count() >= 1, name
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    # Health: the worst account's link opens its drill-down page.
+    page.goto(server + "/health")
+    first = page.locator("#table-accounts tbody tr a").first
+    account_path = first.get_attribute("href")
+    assert account_path is not None
+    first.click()
+    page.wait_for_url(server + account_path)
+    _charts_ready(page)
+    assert page.locator("#table-breakdown tbody tr").count() >= 5
+    page.screenshot(path=str(shots / "account.png"), full_page=True)
+    extra = {**NEW_PAGES, "account": account_path}
 
     # Business case: change an input, see the result change, download the Excel file.
     page.goto(server + "/business-case")
@@ -143,7 +162,7 @@ def test_dashboard_in_chromium(server: str, browser: object, tmp_path: Path) -> 
     )
     phone.add_cookies(context.cookies())
     mobile = phone.new_page()
-    for name, path in PAGES.items():
+    for name, path in {**PAGES, **extra}.items():
         mobile.goto(server + path + "?lang=en")
         _charts_ready(mobile)
         width = mobile.evaluate("document.documentElement.scrollWidth")
@@ -156,4 +175,4 @@ def test_dashboard_in_chromium(server: str, browser: object, tmp_path: Path) -> 
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     for png in sorted(shots.glob("*.png")):
         shutil.copy(png, DOCS_IMG / f"dashboard-{png.name}")
-    assert len(list(shots.glob("*.png"))) == 2 * len(PAGES) + 2
+    assert len(list(shots.glob("*.png"))) == 2 * (len(PAGES) + len(extra)) + 2

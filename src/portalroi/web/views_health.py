@@ -140,16 +140,24 @@ def health_page(data: HealthData, visible: set[str], lang: str, sort: str) -> Pa
         )
     bands = ["at_risk", "neutral", "healthy", "unknown"]
     counts = pd.DataFrame(
-        {"band": bands, "accounts": [int((frame["band"] == b).sum()) for b in bands]}
+        {
+            "band": bands,
+            "label": [t(f"band_{b}", lang) for b in bands],
+            "accounts": [int((frame["band"] == b).sum()) for b in bands],
+        }
     )
     spec = bar_spec(
-        counts, x="band", y="accounts", title=t("accounts_by_band", lang), x_title="", y_title=""
+        counts, x="label", y="accounts", title=t("accounts_by_band", lang), x_title="", y_title=""
     )
+    spec["encoding"]["x"]["axis"] = {"labelAngle": 0}
     spec["encoding"]["color"] = {
-        "field": "band",
+        "field": "label",
         "type": "nominal",
         "legend": None,
-        "scale": {"domain": bands, "range": ["#C62828", "#F9A825", "#2E7D32", "#9E9E9E"]},
+        "scale": {
+            "domain": list(counts["label"]),
+            "range": ["#C62828", "#F9A825", "#2E7D32", "#9E9E9E"],
+        },
     }
     page.charts.append(Chart("bands", spec, counts))
     reasons = data.reasons.groupby("account_id")
@@ -338,7 +346,7 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
         Table(
             "activity",
             t("activity_summary", lang),
-            [t("value", lang), ""],
+            ["", t("value", lang)],
             [
                 [t(k, lang), "–" if facts.get(k) is None else _fact(facts[k], k, lang)]
                 for k in (
