@@ -271,22 +271,18 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
         )
     )
     signals = parts.drop(columns="account_id")
-    page.charts.append(
-        Chart(
-            "lost_points",
-            bar_spec(
-                signals.sort_values("lost_points", ascending=False),
-                x="feature",
-                y="lost_points",
-                title=t("points_lost_by_signal", lang),
-                x_title="",
-                y_title=t("points", lang),
-                color="component",
-                horizontal=True,
-            ),
-            signals,
-        )
+    lost = bar_spec(
+        signals.sort_values("lost_points", ascending=False),
+        x="feature",
+        y="lost_points",
+        title=t("points_lost_by_signal", lang),
+        x_title="",
+        y_title=t("points", lang),
+        color="component",
+        horizontal=True,
     )
+    lost["encoding"]["color"]["legend"] = {"columns": 2}  # fits a phone-size screen
+    page.charts.append(Chart("lost_points", lost, signals))
     page.tables.append(
         Table(
             "breakdown",

@@ -100,7 +100,12 @@ def topics_page(
         horizontal=True,
     )
     spec["encoding"]["yOffset"] = {"field": "measure"}
-    spec["encoding"]["color"] = {"field": "measure", "type": "nominal"}
+    # One legend entry per line, so it fits a phone-size screen.
+    spec["encoding"]["color"] = {
+        "field": "measure",
+        "type": "nominal",
+        "legend": {"direction": "vertical"},
+    }
     spec["height"] = max(160, 34 * len(shares))
     page.charts.append(Chart("shares", spec, shares.reset_index(drop=True)))
     page.tables.append(
