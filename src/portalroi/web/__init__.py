@@ -1,7 +1,8 @@
 """The web dashboard: server-rendered pages with Vega-Lite charts, served with the API.
 
 :func:`portalroi.api.app.create_app` mounts :data:`router`. Pages: login, overview, adoption,
-support and self-service, financial impact, business-case editor and data status, in English
+support and self-service, financial impact, health (with one account's drill-down), topics,
+business-case editor and data status, in English
 and Swedish, with date-range and segment filters and a CSV download of every chart's data.
 All scripts (Vega, Vega-Lite, vega-embed) are served from ``/static/vendor``; nothing is
 fetched from the internet.
