@@ -171,7 +171,7 @@ def _churn(data: ImpactData, level: float, notes: list[str]) -> EffectEstimate:
     if rows["churned"].sum() == 0:
         raise DataError("no account churned in the window")
     live_churn = int(rows.loc[rows["live"].astype(bool), "churned"].sum())
-    if 0 < int(rows["live"].sum()) and live_churn == 0:
+    if int(rows["live"].sum()) > 0 and live_churn == 0:
         # With no churn in any live account-month the likelihood is maximised at a hazard
         # ratio of zero: the fit "converges" to an estimate like 3e-10 with an interval that
         # means nothing. Say so instead of reporting it.
