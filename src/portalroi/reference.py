@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from portalroi.settings import Settings
 __all__ = [
     "REFERENCE_PAGES",
     "render_cli_reference",
+    "render_http_api_reference",
+    "render_python_api_reference",
     "render_settings_reference",
     "write_reference",
 ]
@@ -97,9 +100,73 @@ def render_settings_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _first_paragraph(doc: str | None) -> str:
+    text = inspect.cleandoc(doc or "")
+    return text.split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def render_python_api_reference() -> str:
+    """Markdown reference of the top-level Python API (``portalroi.__all__``)."""
+    import portalroi
+
+    lines = [
+        "# Python API reference",
+        "",
+        "Generated from the code by `python -m portalroi.reference`; do not edit by hand.",
+        "Every name below is importable from the top-level package (`import portalroi`); the",
+        "defining module's docstring has the details and a runnable example.",
+        "",
+    ]
+    for name in portalroi.__all__:
+        if name == "__version__":
+            continue
+        obj = getattr(portalroi, name)
+        module = getattr(obj, "__module__", "")
+        try:
+            signature = str(inspect.signature(obj))
+        except (TypeError, ValueError):
+            signature = ""
+        kind = "class" if inspect.isclass(obj) else "function"
+        lines += [
+            f"## `portalroi.{name}`",
+            "",
+            f"{kind} in `{module}`" + (f": `{name}{signature}`" if signature else ""),
+            "",
+            _first_paragraph(obj.__doc__) or "(no docstring)",
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_http_api_reference() -> str:
+    """Markdown reference of every HTTP API operation, from the app's OpenAPI schema."""
+    from portalroi.api.app import create_app
+
+    schema = create_app().openapi()
+    lines = [
+        "# HTTP API reference",
+        "",
+        "Generated from the OpenAPI schema by `python -m portalroi.reference`; do not edit by",
+        "hand. A running server also serves the schema at `/openapi.json` and interactive",
+        "documentation at `/docs`. Every error has the shape",
+        '`{"error": {"code": ..., "message": ..., "details": ...}}`.',
+        "",
+        "| method | path | summary |",
+        "|---|---|---|",
+    ]
+    for path in sorted(schema.get("paths", {})):
+        for method, op in sorted(schema["paths"][path].items()):
+            summary = str(op.get("summary") or _first_paragraph(op.get("description")))
+            summary = summary.replace("|", "\\|")
+            lines.append(f"| {method.upper()} | `{path}` | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
 REFERENCE_PAGES = {
     "cli.md": render_cli_reference,
     "settings.md": render_settings_reference,
+    "python-api.md": render_python_api_reference,
+    "http-api.md": render_http_api_reference,
 }
 
 
