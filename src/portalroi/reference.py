@@ -122,11 +122,13 @@ def render_python_api_reference() -> str:
             continue
         obj = getattr(portalroi, name)
         module = getattr(obj, "__module__", "")
+        kind = "class" if inspect.isclass(obj) else "function"
+        # A class's constructor signature (pydantic settings above all) is noise here: its
+        # fields are documented where it is defined.
         try:
-            signature = str(inspect.signature(obj))
+            signature = "" if kind == "class" else str(inspect.signature(obj))
         except (TypeError, ValueError):
             signature = ""
-        kind = "class" if inspect.isclass(obj) else "function"
         lines += [
             f"## `portalroi.{name}`",
             "",
