@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -43,6 +44,11 @@ ROUTER_MODULES: tuple[str, ...] = (
     "portalroi.api.routers.ingestion",
     "portalroi.api.routers.reports",
     "portalroi.api.routers.status",
+    "portalroi.api.routers.health",
+    "portalroi.api.routers.impact",
+    "portalroi.api.routers.roi",
+    "portalroi.api.routers.topics",
+    "portalroi.api.routers.leadership",
 )
 
 
@@ -54,6 +60,15 @@ def _web_router() -> object | None:
             raise
         return None
     return getattr(web, "router", None)
+
+
+def _start_schedules(settings: Settings, appdb: AppDB, pool: StorePool) -> Any:
+    """Start the scheduled-reports job when ``schedules_enabled`` (else ``None``)."""
+    if not settings.schedules_enabled:
+        return None
+    from portalroi.reports.schedule_job import start_schedule_job
+
+    return start_schedule_job(appdb, pool, settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        scheduler = _start_schedules(settings, appdb, pool)
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         pool.close()
         appdb.dispose()
 

@@ -1,0 +1,70 @@
+"""The leadership report (PDF, Excel, HTML) of the caller's accounts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from portalroi.api.analytics import scoped_roi
+from portalroi.api.deps import CurrentPrincipal, DbSession, ResultCacheDep, StoreDep
+from portalroi.api.routers.roi import PlanId, plan_inputs
+from portalroi.api.scope import scoped_source
+from portalroi.cli.report import tickets_by_month
+from portalroi.reports.leadership import (
+    leadership_html,
+    write_leadership_excel,
+    write_leadership_pdf,
+)
+
+__all__ = ["MEDIA", "router"]
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+#: Media type of each format.
+MEDIA: dict[str, str] = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@router.get(
+    "/leadership.{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {m.split(";")[0]: {} for m in MEDIA.values()},
+            "description": "The report file",
+        }
+    },
+)
+def leadership_report(
+    fmt: Literal["pdf", "xlsx", "html"],
+    principal: CurrentPrincipal,
+    store: StoreDep,
+    s: DbSession,
+    cache: ResultCacheDep,
+    plan: PlanId = None,
+    lang: Annotated[Literal["en", "sv"], Query()] = "en",
+) -> Response:
+    """Adoption, support, financial impact and realised ROI of the caller's accounts."""
+    report = scoped_roi(store, principal.scope, cache, plan_inputs(s, principal, plan))
+    tickets = tickets_by_month(scoped_source(store, principal.scope))
+    if fmt == "html":
+        return Response(leadership_html(report, tickets, lang), media_type=MEDIA["html"])
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"leadership.{fmt}"
+        if fmt == "pdf":
+            write_leadership_pdf(report, tickets, path, lang)
+        else:
+            write_leadership_excel(report, path)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="leadership.{fmt}"'},
+    )
