@@ -288,7 +288,7 @@ def _merge(
     stored = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {spec.name} LIMIT 1)")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_HIT} AS SELECT {key} AS _key, "
-        f"{content_hash(spec)} AS _h FROM {spec.name} WHERE "
+        f"{content_hash(spec, plan.written)} AS _h FROM {spec.name} WHERE "
         + (f"{key} IN (SELECT _key FROM {KEYS} WHERE NOT _bad)" if stored else "FALSE")
     )
     con.execute(
@@ -297,6 +297,14 @@ def _merge(
         f"FROM {KEYS} k JOIN {_HIT} t USING (_key) WHERE NOT k._bad "
         f"AND k._row NOT IN (SELECT _row FROM {_RANKED} WHERE _rn > 1)"
     )
+    if plan.update:
+        # an update changes stored rows only: a key that is not stored is a problem of its row
+        con.execute(
+            f"INSERT INTO {ISSUES} SELECT _row, {ql(spec.key)}, _key, "
+            f"{ql('no such ' + spec.name.removesuffix('s'))}, NULL FROM {KEYS} WHERE NOT _bad "
+            f"AND _row NOT IN (SELECT _row FROM {_RANKED} WHERE _rn > 1) "
+            f"AND _row NOT IN (SELECT _row FROM {_ACTIONS})"
+        )
     counts = dict(
         con.execute(f"SELECT action, count(*) FROM {_ACTIONS} GROUP BY action").fetchall()
     )
@@ -314,7 +322,7 @@ def _merge(
             "nothing was loaded (deduplicate the table first)"
         )
     updated = int(counts.get("update", 0))
-    inserted = candidates - matched
+    inserted = 0 if plan.update else candidates - matched
     duplicates = int(counts.get("duplicate", 0)) + same_in_file
     quarantined = _scalar(con, f"SELECT count(DISTINCT _row) FROM {ISSUES}")
     source_rows = _scalar(con, f"SELECT count(*) FROM {KEYS}")
@@ -347,11 +355,14 @@ def _merge(
     started = datetime.now(UTC).replace(tzinfo=None)
     try:
         with store.transaction():
-            con.execute(
-                f"DELETE FROM {spec.name} WHERE {key} IN "
-                f"(SELECT _key FROM {_ACTIONS} WHERE action = 'update')"
-            )
-            if inserted + updated:
+            if plan.update:
+                _update_rows(con, plan, updated)
+            else:
+                con.execute(
+                    f"DELETE FROM {spec.name} WHERE {key} IN "
+                    f"(SELECT _key FROM {_ACTIONS} WHERE action = 'update')"
+                )
+            if inserted + updated and not plan.update:
                 # rows left out: quarantined, repeated in the file, already stored as they are
                 skip = (
                     f"SELECT _row FROM {KEYS} WHERE _bad UNION ALL "
@@ -401,6 +412,21 @@ def _merge(
             f"{source_file}: load failed and was rolled back, the store is unchanged: {exc}"
         ) from exc
     return summary
+
+
+def _update_rows(con: duckdb.DuckDBPyConnection, plan: Plan, updated: int) -> None:
+    """``mode: update``: write the provided columns of the stored rows the file changes."""
+    if not updated:
+        return
+    spec, key = plan.spec, qi(plan.spec.key)
+    sets = ", ".join(f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key)
+    if not sets:
+        return
+    rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS} WHERE action = 'update')"
+    con.execute(
+        f"UPDATE {spec.name} SET {sets} FROM {converted(plan, rows)} c "
+        f"WHERE {spec.name}.{key} = c.{key}"
+    )
 
 
 def _sample_issues(con: duckdb.DuckDBPyConnection, source_file: str) -> list[Issue]:

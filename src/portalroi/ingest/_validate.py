@@ -70,6 +70,13 @@ class Plan:
     #: SELECT list converting ``source`` (one row per source row), and the source relation.
     select: str = "*"
     source: str = ""
+    #: ``mode: update``: only the provided columns are checked, hashed and written.
+    update: bool = False
+
+    @property
+    def written(self) -> tuple[str, ...] | None:
+        """Columns a load writes: the provided ones in an update, else all (``None``)."""
+        return self.provided if self.update else None
 
 
 def build_mapped(
@@ -105,7 +112,9 @@ def build_mapped(
             if value is None
             else ql(value if not isinstance(value, bool) else str(value).lower())
         )
-    missing = [c for c in spec.required_columns if c not in exprs]
+    # an update changes only the mapped columns: the others are already stored
+    required = [spec.key] if mapping.mode == "update" else spec.required_columns
+    missing = [c for c in required if c not in exprs]
     if missing:
         problems.append(
             f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {spec.name} "
@@ -130,10 +139,7 @@ def build_mapped(
         text = raw if rtype == "VARCHAR" else f"CAST({raw} AS VARCHAR)"
         value, vtype = raw, rtype
         if col.name in mapping.values:
-            cases = " ".join(
-                f"WHEN {ql(k)} THEN {ql(v)}" for k, v in mapping.values[col.name].items()
-            )
-            value, vtype = f"CASE trim({text}) {cases} ELSE {text} END", "VARCHAR"
+            value, vtype = _value_map(text, mapping, col.name), "VARCHAR"
         select.append(f"{_convert(value, vtype, col, mapping)} AS {qi(col.name)}")
         select.append(f"{text} AS {qi('__raw__' + col.name)}")
     props = _properties(columns, used, mapping, json_source)
@@ -144,26 +150,28 @@ def build_mapped(
     select.append("_ok" if json_source else "TRUE AS _ok")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {CONV} AS SELECT {', '.join(select)} FROM {source}")
     formats = {c: f for c in exprs if (f := mapping.format_for(c)) is not None}
-    plan = Plan(spec, tuple(exprs), formats, ", ".join(select), source)
+    plan = Plan(spec, tuple(exprs), formats, ", ".join(select), source, mapping.mode == "update")
     # any rule broken; the same rules (and NULL semantics) as find_issues' CASE WHENs
     rules = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _checks(plan)[1:]) or "FALSE"
     bad = f"coalesce(NOT _ok, FALSE) OR (coalesce(_ok, FALSE) AND ({rules}))"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT _row, {qi(spec.key)} AS _key, "
-        f"{bad} AS _bad, {content_hash(spec)} AS _h FROM {CONV}"
+        f"{bad} AS _bad, {content_hash(spec, plan.written)} AS _h FROM {CONV}"
     )
     return plan
 
 
-def content_hash(spec: TableSpec) -> str:
-    """SQL hashing every canonical column of a row (how a stored row and a file row compare).
+def content_hash(spec: TableSpec, columns: Sequence[str] | None = None) -> str:
+    """SQL hashing the canonical columns of a row (how a stored row and a file row compare).
+
+    ``columns`` limits the hash to some columns (an update compares only what it writes).
 
     Examples
     --------
     >>> content_hash(TABLES["costs"]).startswith('hash("cost_id"')
     True
     """
-    cols = [c.name for c in spec.columns]
+    cols = [c.name for c in spec.columns if columns is None or c.name in columns]
     return (
         "hash("
         + ", ".join(f"CAST({qi(c)} AS VARCHAR)" if c == "properties" else qi(c) for c in cols)
@@ -202,7 +210,10 @@ def _convert(x: str, xtype: str, col: Column, mapping: Mapping) -> str:
         out = x if xtype == "VARCHAR" else f"CAST({x} AS VARCHAR)"
         return f"lower(trim({out}))" if col.allowed else out
     if t in ("BIGINT", "DOUBLE"):
-        return f"TRY_CAST({x} AS {t})"
+        nf = mapping.number_format_for(col.name)
+        if nf is None or xtype != "VARCHAR":
+            return f"TRY_CAST({x} AS {t})"
+        return _number(x, t, nf.decimal, nf.thousands)
     if t == "BOOLEAN":
         if xtype == "BOOLEAN":
             return x
@@ -238,6 +249,35 @@ def _convert(x: str, xtype: str, col: Column, mapping: Mapping) -> str:
         f"THEN timezone('UTC', TRY_CAST(trim({x}) AS TIMESTAMPTZ)) "
         f"ELSE {_naive_to_utc(f'TRY_CAST(trim({x}) AS TIMESTAMP)', tz)} END"
     )
+
+
+def _number(x: str, t: str, decimal: str, thousands: str) -> str:
+    """SQL reading ``12 450,00``-style text; text not written in that format gives NULL."""
+    text = f"trim({x})"
+    if thousands == " ":  # exports often group with a (narrow) no-break space
+        text = f"regexp_replace({text}, '[\u00a0\u202f]', ' ', 'g')"
+    d = "\\" + decimal
+    grouped = f"\\d{{1,3}}(\\{thousands}\\d{{3}})+|" if thousands else ""
+    pattern = f"^[+-]?({grouped}\\d+)({d}\\d+)?$"
+    plain = f"replace({text}, {ql(thousands)}, '')" if thousands else text
+    if decimal != ".":
+        plain = f"replace({plain}, {ql(decimal)}, '.')"
+    return f"CASE WHEN regexp_matches({text}, {ql(pattern)}) THEN TRY_CAST({plain} AS {t}) END"
+
+
+def _value_map(text: str, mapping: Mapping, column: str) -> str:
+    """SQL mapping source text through ``values``: exact match first, then ignoring case."""
+    vmap = mapping.values[column]
+    exact = " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in vmap.items())
+    folded: dict[str, str] = {}
+    for k, v in vmap.items():
+        folded.setdefault(k.strip().lower(), v)
+    loose = " ".join(f"WHEN {ql(k)} THEN {ql(v)}" for k, v in folded.items())
+    default = mapping.value_defaults.get(column)
+    other = (
+        text if default is None else f"CASE WHEN {text} IS NULL THEN NULL ELSE {ql(default)} END"
+    )
+    return f"CASE trim({text}) {exact} ELSE CASE lower(trim({text})) {loose} ELSE {other} END END"
 
 
 def _naive_to_utc(x: str, tz: str) -> str:
@@ -284,7 +324,9 @@ def _checks(plan: Plan) -> list[tuple[str, str]]:
         ("NOT _ok", _issue("NULL", "NULL", ql("not a valid JSON object")))
     ]
     for col in plan.spec.columns:
-        if col.name == "properties" or (col.name not in plan.provided and not col.required):
+        if col.name == "properties" or (
+            col.name not in plan.provided and (plan.update or not col.required)
+        ):
             continue
         v, r = qi(col.name), qi("__raw__" + col.name)
         name = ql(col.name)

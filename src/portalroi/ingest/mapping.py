@@ -18,6 +18,9 @@ YAML shape::
     timezone: Europe/Stockholm       # zone of naive timestamps (default UTC)
     properties: all                  # unmapped columns kept in `properties`: all | none | [names]
     na_values: ["?", "N/A"]          # texts that mean "no value" (the empty text always does)
+    number_format: {decimal: ",", thousands: "."}   # default for every number column
+    number_formats: {amount: {decimal: ".", thousands: ","}}
+    mode: update                     # update only the mapped columns of existing rows
 
 Examples
 --------
@@ -40,7 +43,7 @@ import yaml
 from portalroi.errors import MappingError
 from portalroi.schema import TABLES
 
-__all__ = ["Mapping", "identity_mapping", "load_mapping", "parse_mapping"]
+__all__ = ["Mapping", "NumberFormat", "identity_mapping", "load_mapping", "parse_mapping"]
 
 #: ``prepare(source_relation, source_columns) -> SQL SELECT`` run before mapping (aggregation).
 Prepare = Callable[[str, tuple[str, ...]], str]
@@ -56,7 +59,31 @@ _KEYS = (
     "timezone",
     "properties",
     "na_values",
+    "number_format",
+    "number_formats",
+    "mode",
 )
+
+#: Characters accepted as a decimal mark and as a thousands separator ("" = none).
+DECIMAL_MARKS = (".", ",")
+THOUSANDS_SEPARATORS = ("", ",", ".", " ", "'", "_")
+#: ``upsert`` inserts new rows and replaces changed ones; ``update`` changes only the mapped
+#: columns of rows whose key is already stored.
+MODES = ("upsert", "update")
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a number is written in the source: ``12 450,00`` is ``NumberFormat(",", " ")``.
+
+    Examples
+    --------
+    >>> NumberFormat(decimal=",", thousands=".").decimal
+    ','
+    """
+
+    decimal: str = "."
+    thousands: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,15 @@ class Mapping:
         Reader the mapping file asks for (``csv``, ``parquet``, ``jsonl``).
     properties_expr
         SQL building ``properties`` (adapters); default: the unmapped columns.
+    number_formats
+        Canonical number column -> :class:`NumberFormat` of its source text.
+    default_number_format
+        Number format of number columns without their own (``None``: plain ``1234.5``).
+    value_defaults
+        Canonical column -> value for a source text its ``values`` map lacks (adapters only;
+        without one, an unmapped text is kept and validated as it is).
+    mode
+        ``upsert`` (default) or ``update`` (only the mapped columns of stored rows change).
     """
 
     table: str
@@ -112,6 +148,14 @@ class Mapping:
     strict_columns: bool = False
     fmt: str | None = None
     properties_expr: str | None = None
+    number_formats: dict[str, NumberFormat] = field(default_factory=dict)
+    default_number_format: NumberFormat | None = None
+    value_defaults: dict[str, str] = field(default_factory=dict)
+    mode: str = "upsert"
+
+    def number_format_for(self, column: str) -> NumberFormat | None:
+        """The :class:`NumberFormat` of a number column, if one is set."""
+        return self.number_formats.get(column, self.default_number_format)
 
     def format_for(self, column: str) -> str | None:
         """The ``strptime`` format of a time column, if one is set."""
@@ -262,6 +306,24 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
     if not isinstance(na, list) or not all(isinstance(v, (str, int, float)) for v in na):
         problems.append("na_values: expected a list of texts")
         na = []
+    number_formats: dict[str, NumberFormat] = {}
+    for name, nf in _section(doc, "number_formats", problems).items():
+        if not _canon(f"number_formats.{name}", name):
+            continue
+        if spec and spec.column(name).type not in ("BIGINT", "DOUBLE"):
+            problems.append(f"number_formats.{name}: {name} is not a number column")
+            continue
+        parsed = _number_format(f"number_formats.{name}", nf, problems)
+        if parsed is not None:
+            number_formats[name] = parsed
+    default_nf = None
+    if doc.get("number_format") is not None:
+        default_nf = _number_format("number_format", doc["number_format"], problems)
+    mode = doc.get("mode", "upsert")
+    if mode not in MODES:
+        problems.append(f"mode: expected one of {', '.join(MODES)}")
+    elif mode == "update" and spec is not None and spec.key not in columns:
+        problems.append(f"mode: update needs the key column {spec.key} under columns")
     fmt = doc.get("format")
     if fmt is not None and fmt not in ("csv", "parquet", "jsonl"):
         problems.append("format: expected csv, parquet or jsonl")
@@ -280,7 +342,29 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
         na_values=tuple(_text(v) for v in na),
         strict_columns=True,
         fmt=fmt,
+        number_formats=number_formats,
+        default_number_format=default_nf,
+        mode=str(mode),
     )
+
+
+def _number_format(path: str, doc: object, problems: list[str]) -> NumberFormat | None:
+    if not isinstance(doc, dict) or set(doc) - {"decimal", "thousands"}:
+        problems.append(f"{path}: expected {{decimal: <mark>, thousands: <separator>}}")
+        return None
+    decimal, thousands = doc.get("decimal", "."), doc.get("thousands", "")
+    thousands = "" if thousands is None else thousands
+    if decimal not in DECIMAL_MARKS:
+        problems.append(f"{path}.decimal: expected one of {' '.join(map(repr, DECIMAL_MARKS))}")
+    elif thousands not in THOUSANDS_SEPARATORS:
+        problems.append(
+            f"{path}.thousands: expected one of {' '.join(map(repr, THOUSANDS_SEPARATORS))}"
+        )
+    elif thousands == decimal:
+        problems.append(f"{path}: the decimal mark and thousands separator must differ")
+    else:
+        return NumberFormat(decimal=str(decimal), thousands=str(thousands))
+    return None
 
 
 def _section(doc: AbcMapping[str, Any], key: str, problems: list[str]) -> dict[str, Any]:

@@ -63,6 +63,10 @@ def case_map(expr: str, values: dict[str, str], default: str | None = "NULL") ->
 def overlay(base: Mapping, user: Mapping | None) -> Mapping:
     """``base`` with a user's mapping on top: their columns, values, formats and constants win.
 
+    A user's ``values`` entries for a column take precedence over the adapter's map for it, whether
+    or not the user names the column under ``columns``; a column the user maps (``columns`` or
+    ``constants``) drops the adapter's SQL expression for it.
+
     Examples
     --------
     >>> b = Mapping("tickets", exprs={"channel": "'email'"})
@@ -76,11 +80,18 @@ def overlay(base: Mapping, user: Mapping | None) -> Mapping:
         base,
         columns={**base.columns, **user.columns},
         exprs={k: v for k, v in base.exprs.items() if k not in mine},
-        values={**base.values, **user.values},
+        # per column, the user's entries win and the adapter's others stay
+        values={
+            **base.values,
+            **{k: {**base.values.get(k, {}), **v} for k, v in user.values.items()},
+        },
         formats={**base.formats, **user.formats},
         default_format=user.default_format or base.default_format,
         constants={**{k: v for k, v in base.constants.items() if k not in mine}, **user.constants},
         timezone=user.timezone if user.timezone != "UTC" else base.timezone,
         keep=user.keep if user.keep is not None else base.keep,
         na_values=base.na_values + user.na_values,
+        number_formats={**base.number_formats, **user.number_formats},
+        default_number_format=user.default_number_format or base.default_number_format,
+        mode=user.mode,
     )

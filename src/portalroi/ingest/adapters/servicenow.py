@@ -13,23 +13,27 @@ created_at             opened_at (``d/m/YYYY HH:MM``)
 resolved_at/closed_at  resolved_at / closed_at
 channel                contact_type: Phone, IVR -> phone; Self service -> self_service;
                        Email -> email; Direct opening and others -> other
-priority               1 -> urgent, 2 -> high, 3 -> normal, 4 -> low
+priority               1 -> urgent, 2 -> high, 3 -> normal, 4 and 5 -> low; the display
+                       values too (``1 - Critical``, ``2 - High``, ``3 - Moderate``,
+                       ``4 - Low``, ``5 - Planning``); another value is quarantined
 status                 New -> new; Active -> open; Awaiting * -> pending;
-                       Resolved -> solved; Closed -> closed
+                       Resolved -> solved; Closed -> closed (case ignored); another
+                       value is quarantined
 category               category (``subcategory`` kept in properties)
 sla_met                made_sla
 knowledge_used         knowledge
 reassignments/reopens  reassignment_count / reopen_count
 =====================  ==========================================================
 
-``?`` means no value. Every other field of the last event, and ``event_count`` (events of the
+``?`` means no value. The channel, priority and status maps are ``values`` maps, so a ``values:``
+entry in a mapping file given with ``--format servicenow`` takes precedence over them. Every other field of the last event, and ``event_count`` (events of the
 incident), is kept in ``properties``.
 """
 
 from __future__ import annotations
 
 from portalroi.errors import SchemaError
-from portalroi.ingest.adapters._base import Adapter, case_map, overlay
+from portalroi.ingest.adapters._base import Adapter, overlay
 from portalroi.ingest.mapping import Mapping
 
 __all__ = ["SERVICENOW"]
@@ -42,7 +46,18 @@ CHANNELS = {
     "email": "email",
     "direct opening": "other",
 }
-PRIORITIES = {"1": "urgent", "2": "high", "3": "normal", "4": "low"}
+PRIORITIES = {
+    "1": "urgent",
+    "2": "high",
+    "3": "normal",
+    "4": "low",
+    "5": "low",
+    "1 - Critical": "urgent",
+    "2 - High": "high",
+    "3 - Moderate": "normal",
+    "4 - Low": "low",
+    "5 - Planning": "low",
+}
 STATES = {
     "new": "new",
     "active": "open",
@@ -100,15 +115,14 @@ def build(columns: tuple[str, ...], user: Mapping | None = None) -> Mapping:
             "reopens": ("reopen_count",),
             "sla_met": ("made_sla",),
             "knowledge_used": ("knowledge",),
+            "channel": ("contact_type",),
+            "priority": ("priority",),
+            "status": (state,),
         },
-        exprs={
-            "channel": case_map("contact_type", CHANNELS, "'other'"),
-            "priority": case_map("priority", PRIORITIES),
-            "status": case_map(f'"{state}"', STATES),
-        },
+        values={"channel": CHANNELS, "priority": PRIORITIES, "status": STATES},
+        value_defaults={"channel": "other"},
         formats=dict.fromkeys(("created_at", "resolved_at", "closed_at"), TIME_FORMAT),
         na_values=("?",),
-        consumed=("priority",),
         prepare=_last_event,
     )
     return overlay(base, user)
