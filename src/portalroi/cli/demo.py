@@ -186,7 +186,9 @@ def demo(
             db=settings.db,
             selection_strength=selection_strength,
             large_events=events,
-            progress=not as_json,
+            # Progress bars only on a terminal: piped or logged output would get a blank line
+            # for every transient bar.
+            progress=not as_json and console.is_terminal,
         )
         if as_json:
             print_json(asdict(summary))
