@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lint typecheck unit docs bench clean
+.PHONY: setup system-deps demo test lint typecheck unit docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "error: $(PY) not found; install Python 3.11" >&2; exit 1; }
@@ -37,9 +37,6 @@ test: lint typecheck unit
 
 docs: setup
 	$(BIN)/mkdocs build --strict
-
-bench: setup
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache portalroi.duckdb portalroi-demo
