@@ -95,6 +95,27 @@ class Settings(BaseSettings):
     session_hours: float = Field(
         12.0, gt=0, description="Lifetime of a signed-in browser session (hours)."
     )
+    smtp_host: str | None = Field(
+        None,
+        description="SMTP server that scheduled reports are sent through (unset = schedules "
+        "fail with a recorded error instead of sending).",
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="TCP port of `smtp_host`.")
+    smtp_user: str | None = Field(
+        None, description="User name for SMTP authentication (unset = no login)."
+    )
+    smtp_password: str | None = Field(None, description="Password for `smtp_user`.")
+    smtp_from: str = Field(
+        "portalroi@localhost", description="Sender address (From:) of scheduled report e-mails."
+    )
+    smtp_starttls: bool = Field(
+        False, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    schedules_enabled: bool = Field(
+        False,
+        description="Let `portalroi serve` send due scheduled reports itself (checked every "
+        "15 minutes); leave off when cron runs `portalroi schedules run-due` instead.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -91,7 +91,7 @@ def test_migrations_users_and_tokens_on_postgres(pg_url: str) -> None:
     db = AppDB(pg_url)
     db.migrate()
     db.migrate()  # idempotent
-    assert db.revision() == "0001"
+    assert db.revision() == "0002"
     assert db.engine.dialect.name == "postgresql"
     tables = set(inspect(db.engine).get_table_names())
     assert {"users", "api_tokens", "sessions", "tenants", "business_cases"} <= tables

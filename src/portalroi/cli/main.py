@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.metrics",
     "portalroi.cli.report",
     "portalroi.cli.roi",
+    "portalroi.cli.schedules",
     "portalroi.cli.serve",
     "portalroi.cli.status",
     "portalroi.cli.topics",

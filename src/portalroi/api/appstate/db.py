@@ -10,7 +10,7 @@ Examples
 >>> db = AppDB(url)
 >>> db.migrate()
 >>> db.revision()
-'0001'
+'0002'
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from portalroi.api.appstate.accounts import Principal
-from portalroi.api.appstate.models import BusinessCase, ReportSchedule
+from portalroi.api.appstate.models import BusinessCase, ReportSchedule, utcnow
 from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, DbSession
 from portalroi.api.routers.business_cases import owned_org
 from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
 from portalroi.errors import NotFoundError
+from portalroi.reports.schedule import next_send
 
 __all__ = ["router"]
 
@@ -28,8 +29,17 @@ class ScheduleCreate(BaseModel):
     """A new schedule."""
 
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["pdf", "excel"] = "pdf"
+    kind: Literal["pdf", "excel", "both"] = Field(
+        "pdf", description="Attach the PDF report, the Excel workbook, or both."
+    )
     frequency: Literal["weekly", "monthly", "quarterly"] = "monthly"
+    day: int | None = Field(
+        None,
+        ge=0,
+        le=28,
+        description="Send day (UTC): weekday 0-6 (0 = Monday) for weekly, day of month 1-28 "
+        "otherwise; default Monday / the 1st.",
+    )
     recipients: list[Email] = Field(min_length=1, max_length=100)
     business_case_id: int | None = Field(None, ge=1, le=2**31 - 1)
     org_id: str | None = Field(None, max_length=200)
@@ -46,6 +56,11 @@ class SchedulePublic(BaseModel):
     business_case_id: int | None
     org_id: str | None
     created_at: UtcDatetime
+    day: int | None = None
+    next_run_at: UtcDatetime | None = None
+    last_run_at: UtcDatetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
 
 
 def _get(s: OrmSession, principal: Principal, schedule_id: ObjectId) -> ReportSchedule:
@@ -75,6 +90,7 @@ def schedule_create(
 ) -> SchedulePublic:
     """Schedule a report (admins)."""
     org_id = owned_org(principal, body.org_id)
+    next_send(body.frequency, body.day, utcnow())  # refuses a day outside the frequency's range
     if body.business_case_id is not None:
         case = s.get(BusinessCase, body.business_case_id)
         if case is None or not visible_to(principal, case.tenant_id, case.org_id):
@@ -87,6 +103,7 @@ def schedule_create(
         frequency=body.frequency,
         recipients=[str(r) for r in body.recipients],
         business_case_id=body.business_case_id,
+        day=body.day,
     )
     s.add(row)
     s.flush()

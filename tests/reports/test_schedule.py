@@ -1,0 +1,283 @@
+"""Scheduled reports against a real SMTP server (aiosmtpd on 127.0.0.1, a free port).
+
+The store is the simulator's tiny company (seed 3) with its smb accounts moved to organisation
+``org-smb`` and the rest to ``org-other``.
+"""
+
+from __future__ import annotations
+
+import email
+import io
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from portalroi.api.appstate.accounts import add_organisation, ensure_tenant
+from portalroi.api.appstate.db import AppDB
+from portalroi.api.appstate.models import ReportSchedule
+from portalroi.cli.demo import run_demo
+from portalroi.cli.main import app as cli_app
+from portalroi.reports.schedule import SmtpConfig, next_send, period_key, run_due
+from portalroi.roi import Assumptions, build_roi, roi_from_store
+from portalroi.store import Store
+from portalroi.web.scoped_roi import scoped_effects
+
+pytestmark = pytest.mark.slow
+
+CREATED = datetime(2026, 11, 15, 12, 0)
+DUE = datetime(2026, 12, 1, 6, 0)  # monthly, day 1: first send moment after CREATED
+
+
+@dataclass
+class Inbox:
+    """Messages the local SMTP server received: (envelope recipients, parsed message)."""
+
+    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = email.message_from_bytes(envelope.content, policy=default_policy)
+        assert isinstance(msg, EmailMessage)
+        self.received.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def org_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[str]]]:
+    root = tmp_path_factory.mktemp("schedstore")
+    db = root / "demo.duckdb"
+    run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
+    with Store(db) as store:
+        store.con.execute(
+            "UPDATE accounts SET org_id = CASE WHEN segment = 'smb' THEN 'org-smb' "
+            "ELSE 'org-other' END"
+        )
+        ids = store.con.execute(
+            "SELECT org_id, list(account_id ORDER BY account_id) FROM accounts GROUP BY 1"
+        ).fetchall()
+    return db, {str(k): [str(a) for a in v] for k, v in ids}
+
+
+@pytest.fixture
+def store_path(org_store: tuple[Path, dict[str, list[str]]], tmp_path: Path) -> Path:
+    path = tmp_path / "store.duckdb"
+    shutil.copy(org_store[0], path)
+    return path
+
+
+@pytest.fixture
+def appdb(tmp_path: Path) -> Iterator[AppDB]:
+    db = AppDB(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, SmtpConfig]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield inbox, SmtpConfig("127.0.0.1", controller.port, sender="reports@vendor.example")
+    finally:
+        controller.stop()
+
+
+def _schedule(
+    appdb: AppDB, kind: str, *, org_id: str | None = None, tenant: str = "default"
+) -> int:
+    with appdb.session() as s:
+        t = ensure_tenant(s, tenant)
+        if org_id is not None:
+            add_organisation(s, t, org_id)
+        row = ReportSchedule(
+            tenant_id=t.id,
+            org_id=org_id,
+            name=f"{kind} for {org_id or tenant}",
+            kind=kind,
+            frequency="monthly",
+            recipients=["cfo@customer.example", "cs@customer.example"],
+            created_at=CREATED,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def _row(appdb: AppDB, sid: int) -> ReportSchedule:
+    with appdb.session() as s:
+        row = s.get(ReportSchedule, sid)
+        assert row is not None
+        s.expunge(row)
+        return row
+
+
+def _attachments(msg: EmailMessage) -> dict[str, bytes]:
+    out = {}
+    for part in msg.iter_attachments():
+        name = part.get_filename()
+        payload = part.get_payload(decode=True)
+        assert isinstance(name, str)
+        assert isinstance(payload, bytes)
+        out[name] = payload
+    return out
+
+
+def _summary(xlsx: bytes) -> dict[str, Any]:
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx), data_only=True)
+    return {str(r[0]): r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+
+
+def test_send_moments_and_periods_written_out() -> None:
+    # weekly, day 2 = Wednesday; 2026-11-22 is a Sunday.
+    assert next_send("weekly", 2, datetime(2026, 11, 22, 8)) == datetime(2026, 11, 25)
+    assert next_send("weekly", 6, datetime(2026, 11, 22, 0)) == datetime(2026, 11, 22)
+    assert next_send("monthly", 1, datetime(2026, 12, 1, 0, 0, 1)) == datetime(2027, 1, 1)
+    assert next_send("monthly", 28, datetime(2027, 2, 3)) == datetime(2027, 2, 28)
+    assert next_send("quarterly", 10, datetime(2026, 11, 22)) == datetime(2027, 1, 10)
+    assert period_key("weekly", datetime(2027, 1, 1)) == "2026-W53"
+    assert period_key("monthly", datetime(2026, 12, 31, 23, 59)) == "2026-12"
+    assert period_key("quarterly", datetime(2027, 4, 1)) == "2027-Q2"
+
+
+def test_due_schedule_mails_once_per_period_with_pdf_and_xlsx(
+    appdb: AppDB, store_path: Path, smtp: tuple[Inbox, SmtpConfig]
+) -> None:
+    inbox, config = smtp
+    sid = _schedule(appdb, "both")
+
+    def open_store() -> Store:
+        return Store(store_path, read_only=True)
+
+    # Before the send moment: nothing.
+    assert run_due(appdb, open_store, config, datetime(2026, 11, 30, 23, 59)) == []
+    assert inbox.received == []
+
+    outcomes = run_due(appdb, open_store, config, DUE)
+    assert [(o.schedule_id, o.status, o.period) for o in outcomes] == [(sid, "sent", "2026-12")]
+    assert len(inbox.received) == 1
+    rcpt, msg = inbox.received[0]
+    assert sorted(rcpt) == ["cfo@customer.example", "cs@customer.example"]
+    assert msg["From"] == "reports@vendor.example"
+    assert "2026-12" in msg["Subject"]
+    files = _attachments(msg)
+    assert sorted(files) == ["portalroi-2026-12.pdf", "portalroi-2026-12.xlsx"]
+    assert files["portalroi-2026-12.pdf"].startswith(b"%PDF-")
+    # The workbook holds the whole store's figures (default workspace covers every account).
+    with Store(store_path, read_only=True) as store:
+        whole = roi_from_store(store)
+    summary = _summary(files["portalroi-2026-12.xlsx"])
+    assert summary["Benefits to date"] == pytest.approx(whole.realised.benefits_to_date.estimate)
+    assert summary["Costs to date"] == pytest.approx(whole.realised.costs_to_date)
+
+    row = _row(appdb, sid)
+    assert (row.last_status, row.last_period, row.last_error) == ("sent", "2026-12", None)
+    assert row.last_run_at == DUE
+    assert row.next_run_at == datetime(2027, 1, 1)
+
+    # Later in the same period: nothing more is sent.
+    assert run_due(appdb, open_store, config, datetime(2026, 12, 20, 9, 0)) == []
+    assert len(inbox.received) == 1
+    # The next period sends again.
+    later = run_due(appdb, open_store, config, datetime(2027, 1, 1, 0, 5))
+    assert [o.period for o in later] == ["2027-01"]
+    assert len(inbox.received) == 2
+
+
+def test_organisation_schedule_holds_only_its_accounts(
+    appdb: AppDB,
+    store_path: Path,
+    org_store: tuple[Path, dict[str, list[str]]],
+    smtp: tuple[Inbox, SmtpConfig],
+) -> None:
+    inbox, config = smtp
+    _schedule(appdb, "excel", org_id="org-smb", tenant="vendor")
+    outcomes = run_due(appdb, lambda: Store(store_path, read_only=True), config, DUE)
+    assert [o.status for o in outcomes] == ["sent"]
+    ((_, msg),) = inbox.received
+    files = _attachments(msg)
+    assert list(files) == ["portalroi-2026-12.xlsx"]
+    summary = _summary(files["portalroi-2026-12.xlsx"])
+    monthly = openpyxl.load_workbook(io.BytesIO(files["portalroi-2026-12.xlsx"]), data_only=True)
+    live_in_mail = [r[1] for r in monthly["Monthly"].iter_rows(min_row=2, values_only=True)]
+
+    smb = org_store[1]["org-smb"]
+    with Store(store_path, read_only=True) as store:
+        # Independent path: the dashboard's organisation ROI (portalroi.web.scoped_roi).
+        impact, facts, _share = scoped_effects(store, smb)
+        scoped = build_roi(impact, facts, Assumptions())
+        whole = roi_from_store(store)
+    assert summary["Benefits to date"] == pytest.approx(scoped.realised.benefits_to_date.estimate)
+    assert summary["Costs to date"] == pytest.approx(scoped.realised.costs_to_date)
+    assert live_in_mail == pytest.approx(list(facts.live_account_months))
+    # ... and it is not the whole store's figure: the other organisation's accounts are absent.
+    assert max(live_in_mail) <= len(smb)
+    assert sum(live_in_mail) < sum(whole.facts["live_account_months"])
+    assert summary["Costs to date"] < whole.realised.costs_to_date
+
+
+def test_smtp_failure_is_recorded_and_retried(
+    appdb: AppDB, store_path: Path, smtp: tuple[Inbox, SmtpConfig]
+) -> None:
+    inbox, config = smtp
+    sid = _schedule(appdb, "pdf")
+    dead = SmtpConfig("127.0.0.1", _free_port())  # nothing listens there
+    outcomes = run_due(appdb, lambda: Store(store_path, read_only=True), dead, DUE)
+    assert [o.status for o in outcomes] == ["failed"]
+    assert outcomes[0].error is not None
+    assert "ConnectionRefusedError" in outcomes[0].error
+    row = _row(appdb, sid)
+    assert row.last_status == "failed"
+    assert row.last_error == outcomes[0].error
+    assert row.last_period is None
+    assert row.next_run_at == DUE.replace(hour=0)  # still due
+    # No SMTP host at all is a recorded failure too.
+    unset = run_due(appdb, lambda: Store(store_path, read_only=True), SmtpConfig(None), DUE)
+    assert unset[0].status == "failed"
+    assert "smtp_host" in (unset[0].error or "")
+    # Once the server is back, the next run sends the period's report.
+    retry = run_due(appdb, lambda: Store(store_path, read_only=True), config, DUE)
+    assert [o.status for o in retry] == ["sent"]
+    assert len(inbox.received) == 1
+    assert _row(appdb, sid).last_status == "sent"
+
+
+def test_cli_run_due_sends_and_reports(
+    appdb: AppDB,
+    store_path: Path,
+    smtp: tuple[Inbox, SmtpConfig],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inbox, config = smtp
+    _schedule(appdb, "pdf")
+    monkeypatch.setenv("PORTALROI_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PORTALROI_SMTP_PORT", str(config.port))
+    args = ["schedules", "run-due", "--db", str(store_path), "--app-db", appdb.url]
+    runner = CliRunner()
+    early = runner.invoke(cli_app, [*args, "--now", "2026-11-20T00:00"])
+    assert early.exit_code == 0, early.output
+    assert "no schedule due" in early.output
+    res = runner.invoke(cli_app, [*args, "--now", "2026-12-01T07:00+01:00", "--json"])
+    assert res.exit_code == 0, res.output
+    assert '"status": "sent"' in res.stdout
+    assert len(inbox.received) == 1
+    bad = runner.invoke(cli_app, [*args, "--now", "first of December"])
+    assert bad.exit_code == 2
+    assert "--now must be an ISO date" in bad.output
