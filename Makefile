@@ -36,7 +36,7 @@ unit: setup system-deps
 test: lint typecheck unit
 
 docs: setup
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache portalroi.duckdb portalroi-demo
