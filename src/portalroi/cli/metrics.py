@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Literal
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -105,6 +106,8 @@ def compute_command(
         sys.stdout.write(df.to_json(orient="records", date_format="iso", indent=2) + "\n")
     else:
         grid = Table(title=f"{name} ({get_metric(name).unit})")
+        if grain == "all" and "month" in df.columns and df["month"].isna().all():
+            df = df.drop(columns="month")  # one row over the whole range has no month
         for col in df.columns:
             grid.add_column(str(col))
         for row in df.itertuples(index=False):
@@ -113,6 +116,8 @@ def compute_command(
 
 
 def _cell(value: object) -> str:
+    if value is None or value is pd.NaT:
+        return ""
     if isinstance(value, float):
         return f"{value:.4g}"
     text = str(value)

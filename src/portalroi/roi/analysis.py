@@ -165,7 +165,7 @@ def build_roi(
     if "churn" not in fx or facts.live_churn_rate is None:
         skipped["churn"] = impact.skipped.get("churn", "no churn effect")
     elif a.gross_margin is None or facts.margin_base_per_account_month is None:
-        skipped["churn"] = "not valued: no gross margin (give --margin or --plan)"
+        skipped["churn"] = "no gross margin (give --margin or --plan)"
     else:
         try:
             clv = retained_account_clv(
@@ -180,7 +180,7 @@ def build_roi(
     if "order_value" not in fx:
         skipped["orders"] = impact.skipped.get("order_value", "no order effect")
     elif a.gross_margin is None:
-        skipped["orders"] = "not valued: no gross margin (give --margin or --plan)"
+        skipped["orders"] = "no gross margin (give --margin or --plan)"
     else:
         lines.append(order_value(fx["order_value"], a.gross_margin))
     realised = realised_roi(
