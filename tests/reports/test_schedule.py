@@ -10,9 +10,11 @@ import email
 import io
 import shutil
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -21,15 +23,18 @@ from typing import Any
 import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from portalroi.api.app import create_app
 from portalroi.api.appstate.accounts import add_organisation, ensure_tenant
 from portalroi.api.appstate.db import AppDB
-from portalroi.api.appstate.models import ReportSchedule
+from portalroi.api.appstate.models import ReportSchedule, utcnow
 from portalroi.cli.demo import run_demo
 from portalroi.cli.main import app as cli_app
 from portalroi.reports.schedule import SmtpConfig, next_send, period_key, run_due
 from portalroi.roi import Assumptions, build_roi, roi_from_store
+from portalroi.settings import Settings
 from portalroi.store import Store
 from portalroi.web.scoped_roi import scoped_effects
 
@@ -281,3 +286,37 @@ def test_cli_run_due_sends_and_reports(
     bad = runner.invoke(cli_app, [*args, "--now", "first of December"])
     assert bad.exit_code == 2
     assert "--now must be an ISO date" in bad.output
+
+
+def test_server_job_sends_due_reports_when_enabled(
+    appdb: AppDB, store_path: Path, smtp: tuple[Inbox, SmtpConfig], tmp_path: Path
+) -> None:
+    inbox, config = smtp
+    sid = _schedule(appdb, "pdf")
+    with appdb.session() as s:
+        row = s.get(ReportSchedule, sid)
+        assert row is not None
+        row.created_at = utcnow() - timedelta(days=40)  # a send moment has passed since
+    settings = Settings(
+        db=store_path,
+        app_db_url=appdb.url,
+        schedules_enabled=True,
+        smtp_host="127.0.0.1",
+        smtp_port=config.port,
+    )
+    app = create_app(settings)
+    with TestClient(app):
+        assert "APScheduler" in {t.name for t in threading.enumerate()}
+        deadline = time.monotonic() + 40
+        while not inbox.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # The job's first pass runs at start; give a late second pass no chance to double-send.
+        time.sleep(0.5)
+    assert len(inbox.received) == 1
+    assert _row(appdb, sid).last_status == "sent"
+    for t in threading.enumerate():  # the stopped scheduler's thread ends on its own
+        if t.name == "APScheduler":
+            t.join(timeout=10)
+    # Disabled (the default): the app starts no scheduler thread.
+    with TestClient(create_app(Settings(db=store_path, app_db_url=appdb.url))):
+        assert "APScheduler" not in {t.name for t in threading.enumerate()}
