@@ -71,7 +71,18 @@ def json_ready(value: Any) -> Any:
 
 
 def scope_accounts(store: Store, scope: Scope) -> list[str]:
-    """Ids of the accounts the scope may see, sorted."""
+    """Ids of the accounts the scope may see, sorted.
+
+    Examples
+    --------
+    >>> store = Store(":memory:")
+    >>> _ = store.con.execute(
+    ...     "INSERT INTO accounts (account_id, org_id, created_at) VALUES "
+    ...     "('b1', 'org-b', '2024-01-01'), ('a2', 'org-a', '2024-01-01'), "
+    ...     "('a1', 'org-a', '2024-01-01')")
+    >>> scope_accounts(store, frozenset({"org-a"})), scope_accounts(store, None)
+    (['a1', 'a2'], ['a1', 'a2', 'b1'])
+    """
     acc = scoped_source(store, scope).table("accounts")
     return sorted(str(a) for a in acc.account_id.to_list())
 

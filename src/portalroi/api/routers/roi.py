@@ -52,7 +52,13 @@ class RoiPublic(BaseModel):
 
 
 def plan_inputs(s: Any, principal: Principal, plan: int | None) -> BusinessCaseInputs | None:
-    """The inputs of saved business case ``plan`` (404 unless the caller may see it)."""
+    """The inputs of saved business case ``plan`` (404 unless the caller may see it).
+
+    Examples
+    --------
+    >>> from portalroi.api.appstate.accounts import Principal
+    >>> plan_inputs(None, Principal(1, "a@b.c", "viewer", 1, "default", None, None, "token"), None)
+    """
     if plan is None:
         return None
     case = s.get(BusinessCase, plan)
