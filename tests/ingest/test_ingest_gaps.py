@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def test_update_mode_changes_only_mapped_columns(store: Store, write: Write) -> 
     )
     mapping = write("churn.yaml", CHURN_MAPPING)
     s = reconciled(ingest_file(store, churn, mapping=mapping))
-    # a3 has no churn date: nothing changes (already empty) -> a duplicate
+    # a3 has no churn date nor reason: nothing changes (already empty) -> a duplicate
     assert (s.rows_read, s.inserted, s.updated, s.duplicates, s.quarantined) == (4, 0, 1, 1, 2)
     rows = store.con.execute(
         "SELECT account_id, name, strftime(created_at, '%Y-%m-%d'), acv, "
@@ -170,7 +171,7 @@ def test_update_mode_changes_only_mapped_columns(store: Store, write: Write) -> 
     ).fetchall()
     assert rows == [
         ("a1", "Acme", "2023-01-01", 1000.0, None, None),
-        ("a2", "Beta", "2023-02-01", 2000.0, "2024-06-15", None),
+        ("a2", "Beta", "2023-02-01", 2000.0, "2024-06-15", '{"Reason":"price"}'),
         ("a3", "Gamma", "2023-03-01", 3000.0, None, None),
     ]
     q = store.con.execute(
@@ -222,3 +223,21 @@ def test_upsert_mode_still_requires_every_required_column(store: Store, write: W
     )
     with pytest.raises(SchemaError, match="required column created_at"):
         ingest_file(store, write("c.csv", "Customer,Cancelled\na1,2024-01-01\n"), mapping=path)
+
+
+def test_update_mode_merges_unmapped_columns_into_properties(store: Store, write: Write) -> None:
+    accounts = write("acc.csv", "account_id,created_at,Region\na1,2023-01-01,EMEA\n")
+    reconciled(ingest_file(store, accounts, table="accounts"))
+    churn = write("churn.csv", "Customer,Cancelled,Reason\na1,15.06.2024,price\n")
+    s = reconciled(ingest_file(store, churn, mapping=write("churn.yaml", CHURN_MAPPING)))
+    assert (s.updated, s.duplicates, s.quarantined) == (1, 0, 0)
+    row = store.con.execute("SELECT properties FROM accounts").fetchone()
+    assert row is not None
+    assert json.loads(row[0]) == {"Region": "EMEA", "Reason": "price"}
+    # a new reason replaces the stored one; the region stays
+    churn2 = write("churn2.csv", "Customer,Cancelled,Reason\na1,15.06.2024,moved\n")
+    s2 = reconciled(ingest_file(store, churn2, mapping=write("churn.yaml", CHURN_MAPPING)))
+    assert (s2.updated, s2.duplicates) == (1, 0)
+    row = store.con.execute("SELECT properties FROM accounts").fetchone()
+    assert row is not None
+    assert json.loads(row[0]) == {"Region": "EMEA", "Reason": "moved"}

@@ -297,6 +297,8 @@ def _merge(
         f"FROM {KEYS} k JOIN {_HIT} t USING (_key) WHERE NOT k._bad "
         f"AND k._row NOT IN (SELECT _row FROM {_RANKED} WHERE _rn > 1)"
     )
+    if plan.update and stored:
+        _update_actions(con, plan)
     if plan.update:
         # an update changes stored rows only: a key that is not stored is a problem of its row
         con.execute(
@@ -414,14 +416,45 @@ def _merge(
     return summary
 
 
+def _merged_properties(stored: str, new: str) -> str:
+    """SQL of a stored row's ``properties`` with a file row's unmapped columns merged in."""
+    return (
+        f"CASE WHEN {new} IS NULL THEN {stored} "
+        f"ELSE json_merge_patch(coalesce({stored}, '{{}}'::JSON), {new}) END"
+    )
+
+
+def _update_actions(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """``mode: update``: a stored row is a duplicate when the file row would change nothing.
+
+    The provided columns are compared by hash; ``properties`` gains the file row's unmapped
+    columns, so it is compared after merging them in.
+    """
+    spec, key = plan.spec, qi(plan.spec.key)
+    rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS})"
+    merged = _merged_properties("t.properties", "c.properties")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_ACTIONS} AS SELECT c._row, c.{key} AS _key, "
+        f"CASE WHEN {content_hash(spec, plan.provided, 't')} = "
+        f"{content_hash(spec, plan.provided, 'c')} "
+        f"AND CAST({merged} AS VARCHAR) IS NOT DISTINCT FROM CAST(t.properties AS VARCHAR) "
+        f"THEN 'duplicate' ELSE 'update' END AS action "
+        f"FROM {converted(plan, rows)} c JOIN {spec.name} t ON t.{key} = c.{key}"
+    )
+
+
 def _update_rows(con: duckdb.DuckDBPyConnection, plan: Plan, updated: int) -> None:
-    """``mode: update``: write the provided columns of the stored rows the file changes."""
+    """``mode: update``: write the provided columns of the stored rows the file changes.
+
+    The file row's unmapped columns are merged into the stored ``properties``.
+    """
     if not updated:
         return
     spec, key = plan.spec, qi(plan.spec.key)
-    sets = ", ".join(f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key)
-    if not sets:
-        return
+    sets = ", ".join(
+        [f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key]
+        + [f"properties = {_merged_properties(f'{spec.name}.properties', 'c.properties')}"]
+    )
     rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS} WHERE action = 'update')"
     con.execute(
         f"UPDATE {spec.name} SET {sets} FROM {converted(plan, rows)} c "

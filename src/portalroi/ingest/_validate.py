@@ -75,8 +75,8 @@ class Plan:
 
     @property
     def written(self) -> tuple[str, ...] | None:
-        """Columns a load writes: the provided ones in an update, else all (``None``)."""
-        return self.provided if self.update else None
+        """Columns a load writes: the provided ones (and ``properties``) in an update, else all."""
+        return (*self.provided, "properties") if self.update else None
 
 
 def build_mapped(
@@ -161,10 +161,11 @@ def build_mapped(
     return plan
 
 
-def content_hash(spec: TableSpec, columns: Sequence[str] | None = None) -> str:
+def content_hash(spec: TableSpec, columns: Sequence[str] | None = None, alias: str = "") -> str:
     """SQL hashing the canonical columns of a row (how a stored row and a file row compare).
 
-    ``columns`` limits the hash to some columns (an update compares only what it writes).
+    ``columns`` limits the hash to some columns (an update compares only what it writes);
+    ``alias`` qualifies them (``t``).
 
     Examples
     --------
@@ -172,9 +173,12 @@ def content_hash(spec: TableSpec, columns: Sequence[str] | None = None) -> str:
     True
     """
     cols = [c.name for c in spec.columns if columns is None or c.name in columns]
+    at = f"{alias}." if alias else ""
     return (
         "hash("
-        + ", ".join(f"CAST({qi(c)} AS VARCHAR)" if c == "properties" else qi(c) for c in cols)
+        + ", ".join(
+            f"CAST({at}{qi(c)} AS VARCHAR)" if c == "properties" else at + qi(c) for c in cols
+        )
         + ")"
     )
 
