@@ -26,13 +26,11 @@ datetime.datetime(2026, 11, 23, 0, 0)
 
 from __future__ import annotations
 
-import smtplib
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -41,9 +39,9 @@ from sqlalchemy.orm import Session as OrmSession
 from portalroi.api.appstate.db import AppDB
 from portalroi.api.appstate.models import BusinessCase, Organisation, ReportSchedule, Tenant
 from portalroi.errors import ConfigError, DataError
+from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.roi import Assumptions, RoiReport, measure_facts, roi_from_store
 from portalroi.roi.facts import subset_store
-from portalroi.settings import Settings
 from portalroi.store import Store
 
 __all__ = [
@@ -64,10 +62,6 @@ ATTACHMENTS: dict[str, tuple[str, ...]] = {
     "pdf": ("pdf",),
     "excel": ("xlsx",),
     "both": ("pdf", "xlsx"),
-}
-_MIME = {
-    "pdf": ("application", "pdf"),
-    "xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 _DEFAULT_DAY = {"weekly": 0, "monthly": 1, "quarterly": 1}
 _DAY_RANGE = {"weekly": (0, 6), "monthly": (1, 28), "quarterly": (1, 28)}
@@ -137,38 +131,6 @@ def period_key(frequency: str, at: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class SmtpConfig:
-    """Where and how to send mail (from the ``smtp_*`` settings)."""
-
-    host: str | None
-    port: int = 25
-    user: str | None = None
-    password: str | None = None
-    sender: str = "portalroi@localhost"
-    starttls: bool = False
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SmtpConfig:
-        """The SMTP part of ``settings``."""
-        return cls(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.smtp_user,
-            settings.smtp_password,
-            settings.smtp_from,
-            settings.smtp_starttls,
-        )
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """One attached file."""
-
-    filename: str
-    content: bytes
-
-
-@dataclass(frozen=True)
 class RunOutcome:
     """What happened to one due schedule."""
 
@@ -179,36 +141,6 @@ class RunOutcome:
     recipients: tuple[str, ...]
     attachments: tuple[str, ...]
     error: str | None = None
-
-
-def send_mail(
-    smtp: SmtpConfig,
-    recipients: Sequence[str],
-    subject: str,
-    body: str,
-    attachments: Sequence[Attachment],
-) -> None:
-    """Send one e-mail with ``attachments`` to every recipient (stdlib ``smtplib``).
-
-    Raises :class:`~portalroi.errors.ConfigError` when no SMTP host is set, and whatever
-    ``smtplib`` raises (``OSError`` subclasses) when the server refuses or cannot be reached.
-    """
-    if not smtp.host:
-        raise ConfigError("smtp_host is not set (PORTALROI_SMTP_HOST); cannot send reports")
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = smtp.sender
-    msg["To"] = ", ".join(recipients)
-    msg.set_content(body)
-    for a in attachments:
-        maintype, subtype = _MIME[a.filename.rsplit(".", 1)[-1]]
-        msg.add_attachment(a.content, maintype=maintype, subtype=subtype, filename=a.filename)
-    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
-        if smtp.starttls:
-            client.starttls()
-        if smtp.user:
-            client.login(smtp.user, smtp.password or "")
-        client.send_message(msg, to_addrs=list(recipients))
 
 
 def schedule_scope(s: OrmSession, row: ReportSchedule) -> frozenset[str] | None:
