@@ -27,7 +27,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_organisation, ensure_tenant
+from portalroi.api.appstate.accounts import (
+    add_organisation,
+    add_user,
+    create_token,
+    ensure_tenant,
+)
 from portalroi.api.appstate.db import AppDB
 from portalroi.api.appstate.models import ReportSchedule, utcnow
 from portalroi.cli.demo import run_demo
@@ -320,3 +325,43 @@ def test_server_job_sends_due_reports_when_enabled(
     # Disabled (the default): the app starts no scheduler thread.
     with TestClient(create_app(Settings(db=store_path, app_db_url=appdb.url))):
         assert "APScheduler" not in {t.name for t in threading.enumerate()}
+
+
+def test_api_takes_send_day_and_shows_run_state(
+    appdb: AppDB, store_path: Path, smtp: tuple[Inbox, SmtpConfig]
+) -> None:
+    inbox, config = smtp
+    app = create_app(Settings(db=store_path, app_db_url=appdb.url))
+    with appdb.session() as s:
+        admin = add_user(s, "admin@vendor.example", "long enough secret", role="admin")
+        secret, _ = create_token(s, admin, "test")
+    auth = {"Authorization": f"Bearer {secret}"}
+    body = {"name": "Weekly", "kind": "both", "frequency": "weekly", "day": 2}
+    with TestClient(app) as client:
+        r = client.post(
+            "/api/v1/report-schedules",
+            json={**body, "recipients": ["cfo@customer.example"]},
+            headers=auth,
+        )
+        assert r.status_code == 201, r.text
+        sid = r.json()["id"]
+        assert (r.json()["day"], r.json()["kind"], r.json()["last_status"]) == (2, "both", None)
+        # A weekday runs 0-6: day 7 of a weekly schedule is refused with the reason.
+        bad = client.post(
+            "/api/v1/report-schedules",
+            json={**body, "day": 7, "recipients": ["cfo@customer.example"]},
+            headers=auth,
+        )
+        assert bad.status_code == 400
+        assert "0-6" in bad.json()["error"]["message"]
+        # After a run the schedule shows when it ran, what happened and when it runs next.
+        with appdb.session() as s:
+            row = s.get(ReportSchedule, sid)
+            assert row is not None
+            created = row.created_at
+        first = next_send("weekly", 2, created)
+        run_due(appdb, lambda: Store(store_path, read_only=True), config, first)
+        got = client.get(f"/api/v1/report-schedules/{sid}", headers=auth).json()
+    assert got["last_status"] == "sent"
+    assert got["next_run_at"].startswith((first + timedelta(days=7)).date().isoformat())
+    assert len(inbox.received) == 1

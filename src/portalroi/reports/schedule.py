@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from portalroi.api.appstate.db import AppDB
 from portalroi.api.appstate.models import BusinessCase, Organisation, ReportSchedule, Tenant
+from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.errors import ConfigError, DataError
 from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.roi import Assumptions, RoiReport, measure_facts, roi_from_store
@@ -169,12 +170,14 @@ def _tickets_by_month(store: Store) -> dict[str, float]:
 
 
 def _scoped_report(
-    store: Store, scope: frozenset[str] | None, assumptions: Assumptions, plan: object
+    store: Store,
+    scope: frozenset[str] | None,
+    assumptions: Assumptions,
+    inputs: BusinessCaseInputs | None,
 ) -> tuple[RoiReport, dict[str, float]]:
     """The ROI report and tickets per month of the accounts in ``scope`` only."""
-    from portalroi.businesscase.inputs import BusinessCaseInputs
-
-    inputs = plan if isinstance(plan, BusinessCaseInputs) else None
+    if scope is not None and not scope:
+        raise DataError("the schedule's workspace has no organisations, so no accounts to report")
     if scope is None:
         return roi_from_store(store, inputs, assumptions), _tickets_by_month(store)
     accounts = [
