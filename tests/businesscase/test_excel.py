@@ -15,13 +15,15 @@ import yaml
 from portalroi.businesscase import BusinessCaseResult, evaluate, example_inputs_yaml, parse_inputs
 from portalroi.businesscase.excel import LINES_ROW, SUMMARY_CELLS, write_excel
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed"
-    ),
-]
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _libreoffice_installed() -> None:
+    # A real component: `make test` installs it (scripts/system-deps.sh), so its absence is a
+    # failure, never a skip.
+    assert shutil.which("soffice"), "LibreOffice (soffice) missing: run scripts/system-deps.sh"
+
 
 _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"

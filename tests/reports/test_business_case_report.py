@@ -33,9 +33,9 @@ def test_html_has_figures_charts_and_language(lang: str, words: list[str]) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_pdf_is_one_or_two_pages_and_rasterises(tmp_path: Path, lang: str) -> None:
+    assert shutil.which("pdftoppm"), "poppler-utils missing: run scripts/system-deps.sh"
     pdf = write_pdf(
         example_inputs(), tmp_path / f"case_{lang}.pdf", lang=lang, draws=2_000, today=TODAY
     )

@@ -65,8 +65,8 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
+    # A real component installed by `make test` (scripts/system-deps.sh): missing is a failure.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
