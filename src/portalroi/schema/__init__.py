@@ -5,6 +5,7 @@ from __future__ import annotations
 from portalroi.schema.tables import (
     ACCOUNT_SEGMENTS,
     EVENT_TYPES,
+    INTERVENTION_KINDS,
     TABLE_NAMES,
     TABLES,
     Column,
@@ -15,6 +16,7 @@ from portalroi.schema.tables import (
 __all__ = [
     "ACCOUNT_SEGMENTS",
     "EVENT_TYPES",
+    "INTERVENTION_KINDS",
     "TABLES",
     "TABLE_NAMES",
     "Column",

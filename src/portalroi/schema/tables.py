@@ -1,4 +1,4 @@
-"""The canonical data model: nine tables every source is mapped onto.
+"""The canonical data model: the tables every source is mapped onto.
 
 Each table is declared as data (a :class:`TableSpec` of :class:`Column` specs) so that the store,
 the ingestion validator, the simulator and the generated documentation read the same definition.
@@ -22,6 +22,7 @@ from typing import Literal
 __all__ = [
     "ACCOUNT_SEGMENTS",
     "EVENT_TYPES",
+    "INTERVENTION_KINDS",
     "TABLES",
     "TABLE_NAMES",
     "Column",
@@ -399,8 +400,48 @@ ARTICLES = TableSpec(
     ),
 )
 
+#: Kinds of customer-success action an intervention may record.
+INTERVENTION_KINDS: tuple[str, ...] = (
+    "call",
+    "training",
+    "qbr",
+    "playbook_step",
+    "discount",
+    "new_article",
+    "other",
+)
+
+INTERVENTIONS = TableSpec(
+    name="interventions",
+    row_is="one customer-success action on an account (call, training, QBR, ...)",
+    key="intervention_id",
+    time_column="occurred_at",
+    columns=(
+        _c("intervention_id", "VARCHAR", True, "Identifier of the action."),
+        _c("account_id", "VARCHAR", True, "Account the action was taken on."),
+        _c("kind", "VARCHAR", True, "What was done.", INTERVENTION_KINDS),
+        _c("occurred_at", "TIMESTAMP", True, "When it was done (UTC)."),
+        _c("owner", "VARCHAR", False, "Who did it (customer-success manager, team)."),
+        _c("note", "VARCHAR", False, "Free-text note."),
+        _c("alert_id", "VARCHAR", False, "Alert event that prompted it, if one did."),
+        _c("reason", "VARCHAR", False, "Risk or reason that prompted it (free text)."),
+        _PROPS,
+    ),
+)
+
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (ACCOUNTS, USERS, EVENTS, TICKETS, INVOICES, SURVEYS, ORDERS, COSTS, ARTICLES)
+    for t in (
+        ACCOUNTS,
+        USERS,
+        EVENTS,
+        TICKETS,
+        INVOICES,
+        SURVEYS,
+        ORDERS,
+        COSTS,
+        ARTICLES,
+        INTERVENTIONS,
+    )
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)

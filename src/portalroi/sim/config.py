@@ -136,6 +136,14 @@ class SimConfig(BaseModel):
     events: bool = Field(True, description="Generate portal events (False: skip, much faster).")
     currency: str = Field("USD", description="Currency of every amount.")
     effects: TrueEffects = Field(default_factory=TrueEffects)
+    intervention_effect: float = Field(
+        0.3,
+        ge=0,
+        le=2,
+        description="Relative increase of an account's weekly active users in the 13 weeks "
+        "after a customer-success training (0 = trainings change nothing). Interventions are "
+        "drawn from their own random stream, so every other table is the same for any value.",
+    )
 
     @model_validator(mode="after")
     def _check_calendar(self) -> SimConfig:

@@ -39,6 +39,7 @@ from portalroi.sim.company import (
 )
 from portalroi.sim.config import SimConfig
 from portalroi.sim.finance import Invoices, Orders, make_costs, make_invoices, make_nps, make_orders
+from portalroi.sim.interventions import make_interventions
 from portalroi.sim.support import Articles, Tickets, make_articles, make_tickets
 from portalroi.sim.topics import TOPICS
 from portalroi.sim.truth import build_truth
@@ -105,6 +106,10 @@ def simulate(config: SimConfig | None = None) -> SimResult:
         events = _events(cfg, cal, co, users, articles, tk, inv, orders, rng)
     else:
         events = table("events", {}, 0)
+    # interventions draw from their own stream: every table above is the same for any effect
+    iv = make_interventions(cfg, cal, co, users, events)
+    if iv.extra_events.num_rows:
+        events = pa.concat_tables([events, iv.extra_events]).sort_by("ts")
     arrow = {
         "accounts": accounts_table(cfg, cal, co),
         "users": users_table(cal, users),
@@ -115,8 +120,11 @@ def simulate(config: SimConfig | None = None) -> SimResult:
         "orders": orders.table,
         "costs": make_costs(cfg, cal),
         "articles": articles.table,
+        "interventions": iv.table,
     }
     truth, truth_tables = build_truth(cfg, cal, co, tk, inv, orders)
+    truth["interventions"] = iv.truth
+    truth_tables["interventions"] = iv.truth_table
     return SimResult(cfg, {k: arrow[k] for k in TABLE_NAMES}, truth, truth_tables)
 
 
