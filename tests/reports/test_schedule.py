@@ -39,9 +39,9 @@ from portalroi.cli.demo import run_demo
 from portalroi.cli.main import app as cli_app
 from portalroi.reports.schedule import SmtpConfig, next_send, period_key, run_due
 from portalroi.roi import Assumptions, build_roi, roi_from_store
+from portalroi.services.roi import scoped_effects
 from portalroi.settings import Settings
 from portalroi.store import Store
-from portalroi.web.scoped_roi import scoped_effects
 
 pytestmark = pytest.mark.slow
 
@@ -230,7 +230,7 @@ def test_organisation_schedule_holds_only_its_accounts(
 
     smb = org_store[1]["org-smb"]
     with Store(store_path, read_only=True) as store:
-        # Independent path: the dashboard's organisation ROI (portalroi.web.scoped_roi).
+        # Independent path: the dashboard's organisation ROI (portalroi.services.roi).
         impact, facts, _share = scoped_effects(store, smb)
         scoped = build_roi(impact, facts, Assumptions())
         whole = roi_from_store(store)

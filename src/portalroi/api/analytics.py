@@ -1,7 +1,7 @@
 """Computed results of the analytics routes (health, impact, ROI, topics), cached per scope.
 
-Each function calls the same service the dashboard calls (:mod:`portalroi.web.views_health`,
-:mod:`portalroi.web.scoped_roi`, :mod:`portalroi.web.views_topics`, :func:`portalroi.roi.build_roi`)
+Each function calls the same service the dashboard calls (:mod:`portalroi.services.health`,
+:mod:`portalroi.services.roi`, :mod:`portalroi.services.topics`, :func:`portalroi.roi.build_roi`)
 and stores the result in the app's :class:`~portalroi.api.cache.ResultCache` under a key made of
 the kind, the tenant scope and the store's data version, so an organisation never receives
 another organisation's cached figures and no result outlives the data it was computed from.
@@ -34,11 +34,11 @@ from portalroi.impact.analysis import estimate_effects
 from portalroi.impact.report import ImpactReport
 from portalroi.roi import Assumptions, Facts, build_roi, measure_facts
 from portalroi.roi.analysis import RoiReport
+from portalroi.services.health import HealthData, compute_health
+from portalroi.services.roi import scoped_effects
+from portalroi.services.topics import compute_topics
+from portalroi.services.versions import data_version
 from portalroi.store import Store
-from portalroi.web.render import data_version
-from portalroi.web.scoped_roi import scoped_effects
-from portalroi.web.views_health import HealthData, compute_health
-from portalroi.web.views_topics import compute_topics
 
 __all__ = [
     "json_ready",

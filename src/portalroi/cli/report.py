@@ -10,20 +10,10 @@ import typer
 
 from portalroi.cli._common import DbOption, console, exits_cleanly, settings_for
 from portalroi.errors import ConfigError
+from portalroi.services.leadership import tickets_by_month
 from portalroi.store import Store
 
-__all__ = ["register", "report", "tickets_by_month"]
-
-
-def tickets_by_month(store: Store) -> dict[str, float]:
-    """Tickets opened per month ``YYYY-MM`` (metric ``ticket_volume``, all channels)."""
-    from portalroi.metrics import compute
-
-    df = compute(store, "ticket_volume")
-    if df.empty:
-        return {}
-    sums = df.groupby(df["month"].astype(str).str[:7])["tickets"].sum()
-    return {str(k): float(v) for k, v in sums.items()}
+__all__ = ["register", "report"]
 
 
 def report(

@@ -190,7 +190,7 @@ def _scoped_report(
     if not accounts:
         raise DataError(f"no accounts of organisation(s) {', '.join(sorted(scope))} in the store")
     # The portal's costs are vendor-wide: the scope carries its share of live account-months.
-    # (as the dashboard's organisation ROI does, portalroi.web.scoped_roi).
+    # (as the dashboard's organisation ROI does, portalroi.services.roi).
     live_all = float(sum(measure_facts(store).live_account_months))
     live = float(sum(measure_facts(store, accounts=accounts).live_account_months))
     share = min(1.0, live / live_all) if live_all else 0.0

@@ -25,6 +25,10 @@ from portalroi.businesscase import BusinessCaseInputs, evaluate, write_excel
 from portalroi.errors import ConfigError, InputsError, NotFoundError, PortalRoiError
 from portalroi.impact.analysis import estimate_effects
 from portalroi.roi import Assumptions, build_roi, measure_facts
+from portalroi.services.health import HEALTH_SORTS, compute_health
+from portalroi.services.roi import scoped_effects
+from portalroi.services.topics import compute_topics
+from portalroi.services.versions import data_version
 from portalroi.store import Store
 from portalroi.web.bizcase import (
     CURRENCIES,
@@ -41,17 +45,15 @@ from portalroi.web.render import (
     HERE,
     LANG_COOKIE,
     cached,
-    data_version,
     page_principal,
     pick_language,
     render,
 )
-from portalroi.web.scoped_roi import scoped_effects
 from portalroi.web.status import status_page
-from portalroi.web.views_health import HEALTH_SORTS, account_page, compute_health, health_page
+from portalroi.web.views_health import account_page, health_page
 from portalroi.web.views_metrics import adoption_page, metric_kpis, support_page
 from portalroi.web.views_money import impact_page, plan_table, roi_kpis, roi_overview_charts
-from portalroi.web.views_topics import compute_topics, topics_page
+from portalroi.web.views_topics import topics_page
 
 __all__ = ["router"]
 
@@ -93,7 +95,7 @@ def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any
     """(impact, ROI report, note); (None, None, why) when the effects cannot be estimated.
 
     An organisation-scoped user gets the ROI of their own accounts (see
-    :mod:`portalroi.web.scoped_roi`), everyone else the workspace's.
+    :mod:`portalroi.services.roi`), everyone else the workspace's.
     """
     version = data_version(store)
 

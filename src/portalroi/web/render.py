@@ -26,14 +26,12 @@ from portalroi.api.appstate.accounts import Principal
 from portalroi.api.deps import get_principal
 from portalroi.api.errors import ApiError
 from portalroi.reports.i18n import LANGUAGES
-from portalroi.store import Store
 from portalroi.web.i18n_strings import t
 
 __all__ = [
     "LANG_COOKIE",
     "NAV",
     "cached",
-    "data_version",
     "page_principal",
     "pick_language",
     "render",
@@ -81,14 +79,6 @@ def page_principal(request: Request) -> Principal | None:
         return get_principal(request, request.app.state.appdb)
     except ApiError:
         return None
-
-
-def data_version(store: Store) -> tuple[int, str]:
-    """Changes whenever a load finishes, so cached page data never outlives the data."""
-    row = store.con.execute(
-        "SELECT count(*), CAST(max(finished_at) AS VARCHAR) FROM _loads"
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row else (0, "")
 
 
 def cached(request: Request, key: Hashable, compute: Callable[[], T]) -> T:

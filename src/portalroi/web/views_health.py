@@ -1,104 +1,32 @@
 """The health pages: accounts at risk (score, band, trend, reasons, model risk) and one account.
 
-Scores, reasons and the churn model come from :mod:`portalroi.health`; this module only picks the
-accounts a user may see, sorts and formats. The features of an account depend on that account's
-rows only, so scoring the whole store and keeping the accounts in scope gives the same numbers
-as scoring a store that holds only them. The churn model is fitted once per data version on
-every account's history (its coefficients, not other organisations' rows, are what a scoped
-user's risk figure uses).
+The figures come from :func:`portalroi.services.health.compute_health`; this module only picks
+the accounts a user may see, sorts and formats them.
 
 Examples
 --------
->>> sort_health(pd.DataFrame({"score": [80.0, 20.0], "risk": [0.1, 0.3]}), "score").score.tolist()
-[20.0, 80.0]
+>>> _signal("logins", 3.0, "en")
+'logins = 3.00'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
-from portalroi.errors import DataError, NotFoundError
-from portalroi.health import (
-    HealthConfig,
-    account_features,
-    account_summary,
-    breakdown,
-    churn_risk,
-    fit_risk_model,
-    health_scores,
-    score_reasons,
-)
-from portalroi.health.risk import data_period
+from portalroi.errors import NotFoundError
+from portalroi.health import account_summary, breakdown
 from portalroi.reports.i18n import format_number, format_percent
+from portalroi.services.health import HealthData, sort_health
 from portalroi.store import Store
 from portalroi.web.charts import bar_spec
 from portalroi.web.i18n_strings import t
 from portalroi.web.model import Chart, Kpi, PageData, Table
 
-__all__ = [
-    "HEALTH_SORTS",
-    "HealthData",
-    "account_page",
-    "compute_health",
-    "health_page",
-    "sort_health",
-]
-
-#: Sortable columns of the at-risk table: key -> (frame column, ascending).
-HEALTH_SORTS: dict[str, tuple[str, bool]] = {
-    "score": ("score", True),
-    "risk": ("risk", False),
-    "change": ("change", True),
-    "account": ("account_id", True),
-}
-
-
-@dataclass(frozen=True)
-class HealthData:
-    """Everything the health pages read, computed once per data version for the whole store."""
-
-    as_of: pd.Timestamp
-    features: pd.DataFrame
-    scores: pd.DataFrame
-    reasons: pd.DataFrame
-    risk: pd.DataFrame | None
-    accounts: pd.DataFrame
-
-
-def compute_health(store: Store) -> HealthData:
-    """Features, scores, reasons and (when it can be fitted) model risk as of the data's end.
-
-    The as-of date is the day after the last activity, as ``portalroi health`` uses.
-    """
-    _, last = data_period(store)
-    at = (last + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    cfg = HealthConfig.default()
-    feats = account_features(store, at)
-    scores = health_scores(store, at, cfg, features=feats)
-    reasons = score_reasons(feats, cfg, top=3)
-    risk: pd.DataFrame | None
-    try:
-        risk = churn_risk(fit_risk_model(store, at), feats)
-    except (DataError, ValueError):
-        # Too little history (or one class only) to fit the model: show the score alone.
-        risk = None
-    accounts = store.con.execute("SELECT account_id, name, segment FROM accounts").df()
-    return HealthData(
-        pd.Timestamp(at), feats, scores, reasons, risk, accounts.set_index("account_id")
-    )
-
-
-def sort_health(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``frame`` sorted by one of :data:`HEALTH_SORTS` (missing values last)."""
-    column, ascending = HEALTH_SORTS.get(key, HEALTH_SORTS["score"])
-    if column == "account_id" and column not in frame.columns:
-        return frame.sort_index(ascending=ascending)
-    return frame.sort_values(column, ascending=ascending, na_position="last", kind="stable")
+__all__ = ["account_page", "health_page"]
 
 
 def _signal(feature: str, value: Any, lang: str) -> str:

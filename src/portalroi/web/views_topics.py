@@ -1,9 +1,8 @@
 """The topics page: ticket groups (key terms, share of volume and cost, matched article or gap),
 zero-result searches, and what answering the top groups would save.
 
-Groups come from :func:`portalroi.analytics.topic_report` over the tickets and searches the user
-may see; the knowledge base (``articles``) is the vendor's and is the same for everyone. The
-simulation is :func:`portalroi.analytics.simulate_deflection` with its benchmark defaults.
+The report and the simulation come from :func:`portalroi.services.topics.compute_topics` over the
+tickets and searches the user may see; this module formats them.
 
 Examples
 --------
@@ -17,25 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from portalroi.analytics import (
-    TopicReport,
-    load_articles,
-    load_searches,
-    load_tickets,
-    simulate_deflection,
-    topic_report,
-)
+from portalroi.analytics import TopicReport
 from portalroi.analytics.deflection_sim import DeflectionSimulation
 from portalroi.reports.i18n import format_number, format_percent
-from portalroi.store import Store
+from portalroi.services.topics import TOP_GROUPS
 from portalroi.web.charts import bar_spec
 from portalroi.web.i18n_strings import t
 from portalroi.web.model import Chart, Kpi, PageData, Table, fmt_value
 
-__all__ = ["TOP_GROUPS", "compute_topics", "gap_text", "topics_page"]
-
-#: How many groups the deflection simulation answers.
-TOP_GROUPS = 5
+__all__ = ["gap_text", "topics_page"]
 
 
 def gap_text(gap: Any, article_id: Any, lang: str) -> str:
@@ -43,14 +32,6 @@ def gap_text(gap: Any, article_id: Any, lang: str) -> str:
     if bool(gap) or article_id is None or pd.isna(article_id):
         return t("gap", lang)
     return str(article_id)
-
-
-def compute_topics(store: Store, source: Any) -> tuple[TopicReport, DeflectionSimulation]:
-    """Topic report over ``source``'s tickets and searches (the store's articles) and the
-    deflection simulation of the :data:`TOP_GROUPS` largest groups."""
-    report = topic_report(load_tickets(source), load_articles(store), load_searches(source))
-    sim = simulate_deflection(report.tickets, report.groups, top=TOP_GROUPS)
-    return report, sim
 
 
 def topics_page(

@@ -14,7 +14,7 @@ from portalroi.api.deps import ResultCacheDep, StoreDep, TenantScope
 from portalroi.api.schemas import Page, Pagination
 from portalroi.errors import NotFoundError
 from portalroi.health import account_summary, breakdown
-from portalroi.web.views_health import HEALTH_SORTS, HealthData, sort_health
+from portalroi.services.health import HEALTH_SORTS, HealthData, sort_health
 
 __all__ = ["router"]
 

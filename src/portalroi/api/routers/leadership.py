@@ -13,12 +13,12 @@ from portalroi.api.analytics import scoped_roi
 from portalroi.api.deps import CurrentPrincipal, DbSession, ResultCacheDep, StoreDep
 from portalroi.api.routers.roi import PlanId, plan_inputs
 from portalroi.api.scope import scoped_source
-from portalroi.cli.report import tickets_by_month
 from portalroi.reports.leadership import (
     leadership_html,
     write_leadership_excel,
     write_leadership_pdf,
 )
+from portalroi.services.leadership import tickets_by_month
 
 __all__ = ["MEDIA", "router"]
 

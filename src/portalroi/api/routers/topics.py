@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from portalroi.api.analytics import json_ready, scoped_topics
 from portalroi.api.deps import ResultCacheDep, StoreDep, TenantScope
 from portalroi.api.frames import records
-from portalroi.web.views_topics import TOP_GROUPS
+from portalroi.services.topics import TOP_GROUPS
 
 __all__ = ["TopicsPublic", "router"]
 

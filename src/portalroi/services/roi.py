@@ -1,5 +1,7 @@
 """ROI of one customer organisation: effects and facts measured on its own accounts only.
 
+The dashboard's ROI pages and the API's ``/impact`` and ``/roi`` routes both call this.
+
 The store is copied down to the organisation's accounts (:func:`portalroi.roi.facts.subset_store`)
 and the same estimators run on the copy. The portal's costs are vendor-wide, so the organisation
 carries the share of them that its live account-months are of all live account-months.
