@@ -1,17 +1,23 @@
-"""Find the runnable code blocks of the documentation and run them.
+"""Find the code blocks of the documentation and run them.
 
-Convention:
+Convention (``docs/`` and ``README.md``):
 
-- every ```` ```python ```` block of ``docs/guides/*.md`` and ``docs/quickstart.md`` runs, unless a
-  ``<!-- test: skip -->`` line is right above it (an illustration that needs a cluster); a python
-  block elsewhere in ``docs/`` runs when a ``<!-- test: run -->`` line is right above it;
-- a ```` ```bash ```` block runs when a ``<!-- test: run -->`` line is right above it;
-- ```` ```console ```` blocks show what the user sees and are never run.
+- every ```` ```bash ```` and ```` ```python ```` block runs, in page order;
+- ```` ```console ```` blocks show what the user sees and are never run; other languages
+  (``yaml``, ``json``, ``text``, ...) are files or listings and are never run either. The
+  aliases ``py``, ``sh``, ``shell`` and the like are refused, so nothing slips past as "not
+  python";
+- the only exception is a ``<!-- test: skip: REASON -->`` line right above a block; the tests
+  list every allowed (page, reason) and fail when one is added without being listed;
+- a page whose first line is ``<!-- test: store=demo -->`` starts from a copy of one tiny demo
+  store (``portalroi demo --size tiny``, built once per test session, with its exports in
+  ``portalroi-demo/``); every other page starts from a fresh empty store.
 
-The blocks of one page run in order, in one temporary directory holding a copy of ``docs/examples/``
-and a fresh store (``PORTALROI_DB`` points at ``portalroi.duckdb`` there). A ``portalroi ...`` line
-runs in-process through Typer's test runner (importing the CLI costs tens of seconds per process on
-a loaded machine); every other line runs in ``bash`` with ``.venv/bin`` first on ``PATH``.
+The blocks of one page run in one temporary directory holding a copy of ``docs/examples/``
+(``PORTALROI_DB`` points at ``portalroi.duckdb`` there). A ``portalroi ...`` line runs in-process
+through Typer's test runner (importing the CLI costs tens of seconds per process on a loaded
+machine); ``make <target>`` runs the target's ``portalroi`` recipe the same way; every other line
+runs in ``bash`` with ``.venv/bin`` first on ``PATH``.
 """
 
 from __future__ import annotations
@@ -26,25 +32,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-MARK = "<!-- test: run -->"
-SKIP = "<!-- test: skip -->"
-_FENCE = re.compile(r"^```(\w+)\s*$")
+README = ROOT / "README.md"
+RUN_LANGS = ("python", "bash")
+# Spellings of a runnable language that would dodge the convention: refused by a test.
+REFUSED_LANGS = ("py", "python3", "sh", "shell", "zsh", "pycon", "ipython", "shell-session")
+STORE_DEMO = "<!-- test: store=demo -->"
+_SKIP = re.compile(r"^<!-- test: skip: (\S.*?) -->$")
+_MARKER = re.compile(r"<!-- test:")
+_FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)")
 
 
 @dataclass(frozen=True)
 class Block:
-    """One fenced code block: page, 1-based line of the fence, language, text, marked runnable."""
+    """One fenced code block: page, 1-based line of the fence, language, text, skip reason."""
 
     page: Path
     line: int
     lang: str
     text: str
-    marked: bool
-    skipped: bool = False
+    skip: str | None = None
 
     @property
     def where(self) -> str:
         return f"{self.page.relative_to(ROOT)}:{self.line}"
+
+    @property
+    def runs(self) -> bool:
+        return self.lang in RUN_LANGS and self.skip is None
+
+
+def pages() -> list[Path]:
+    """Every page the convention covers: the Markdown of ``docs/`` and the README."""
+    return [*sorted(DOCS.rglob("*.md")), README]
+
+
+def page_id(page: Path) -> str:
+    """A page's name in test ids and the skip list: relative to ``docs/`` (or ``README.md``)."""
+    return "README.md" if page == README else str(page.relative_to(DOCS))
 
 
 def blocks(page: Path) -> list[Block]:
@@ -53,36 +77,43 @@ def blocks(page: Path) -> list[Block]:
     found: list[Block] = []
     i = 0
     while i < len(lines):
-        m = _FENCE.match(lines[i].strip())
+        m = _FENCE.match(lines[i])
         if m is None:
             i += 1
             continue
+        indent = len(m.group(1))
         start = i
         body: list[str] = []
         i += 1
         while i < len(lines) and lines[i].strip() != "```":
-            body.append(lines[i])
+            body.append(lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i])
             i += 1
         prev = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
+        skip = _SKIP.match(prev)
         text = "\n".join(body) + "\n"
-        found.append(Block(page, start + 1, m.group(1), text, prev == MARK, prev == SKIP))
+        found.append(Block(page, start + 1, m.group(2), text, skip.group(1) if skip else None))
         i += 1
     return found
 
 
-def always_run(page: Path) -> bool:
-    """Pages whose python blocks all run (the guides and the quick start)."""
-    return page.parent == DOCS / "guides" or page == DOCS / "quickstart.md"
+def markers(page: Path) -> list[tuple[int, str]]:
+    """Every ``<!-- test: ... -->`` line of a page (1-based line, stripped text)."""
+    return [
+        (n, ln.strip())
+        for n, ln in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if _MARKER.search(ln)
+    ]
+
+
+def uses_demo_store(page: Path) -> bool:
+    """Whether the page starts from a copy of the session's tiny demo store."""
+    first = page.read_text(encoding="utf-8").split("\n", 1)[0].strip()
+    return first == STORE_DEMO
 
 
 def runnable(page: Path) -> list[Block]:
     """The blocks of a page the tests run, in order."""
-    every_python = always_run(page)
-    return [
-        b
-        for b in blocks(page)
-        if b.marked or (b.lang == "python" and every_python and not b.skipped)
-    ]
+    return [b for b in blocks(page) if b.runs]
 
 
 def commands(text: str) -> list[str]:
@@ -101,9 +132,27 @@ def commands(text: str) -> list[str]:
     return out
 
 
+def make_recipe(target: str) -> str:
+    """The last command of a Makefile target's recipe, with ``$(BIN)/`` dropped.
+
+    >>> make_recipe("demo")
+    'portalroi demo'
+    """
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    m = re.search(rf"^{re.escape(target)}:[^\n]*\n((?:\t[^\n]*\n)+)", text, re.MULTILINE)
+    if m is None:
+        raise AssertionError(f"Makefile has no target {target!r}")
+    last = m.group(1).strip().splitlines()[-1].strip()
+    return last.replace("$(BIN)/", "")
+
+
 def run_command(line: str, cwd: Path) -> tuple[int, str]:
     """Run one shell line in ``cwd``; ``portalroi`` lines in-process. Returns (status, output)."""
     words = shlex.split(line, comments=True)
+    if len(words) == 2 and words[0] == "make":
+        recipe = make_recipe(words[1])
+        assert recipe.startswith("portalroi "), f"`{line}` runs `{recipe}`, not portalroi"
+        words = shlex.split(recipe)
     if words and words[0] in ("portalroi", ".venv/bin/portalroi") and not _needs_shell(line):
         from typer.testing import CliRunner
 
@@ -136,12 +185,12 @@ def _needs_shell(line: str) -> bool:
     return any(tok in line for tok in ("|", ">", "<", "&&", ";", "$"))
 
 
-def run_python(block: Block, cwd: Path) -> None:
-    """Execute a python block in ``cwd`` as a fresh module."""
+def run_python(block: Block, cwd: Path, namespace: dict[str, object]) -> None:
+    """Execute a python block in ``cwd``; the blocks of one page share ``namespace``."""
     old = Path.cwd()
     os.chdir(cwd)
     try:
         code = compile(block.text, block.where, "exec")
-        exec(code, {"__name__": "__docs__"})
+        exec(code, namespace)
     finally:
         os.chdir(old)

@@ -1,8 +1,9 @@
-"""Every runnable example of the documentation runs, and the site builds with no warning.
+"""Every example of the documentation runs, and the site builds with no warning.
 
-The convention that says which blocks run is in ``docs_blocks``: all python blocks of the guides
-and the quick start, ``<!-- test: run -->``-marked bash or python blocks anywhere. Blocks of one
-page run in order in one temporary directory with a fresh store.
+The convention is in ``docs_blocks``: every ``bash`` and ``python`` block of ``docs/`` and the
+README runs, in page order, unless a ``<!-- test: skip: REASON -->`` marker sits right above it;
+``ALLOWED_SKIPS`` below lists every such (page, reason) with its count, and a test fails when a
+skip is added, removed or reworded without updating the list.
 """
 
 from __future__ import annotations
@@ -11,18 +12,86 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from docs_blocks import DOCS, MARK, ROOT, SKIP, blocks, commands, run_command, run_python, runnable
+from docs_blocks import (
+    DOCS,
+    REFUSED_LANGS,
+    ROOT,
+    RUN_LANGS,
+    STORE_DEMO,
+    Block,
+    blocks,
+    commands,
+    make_recipe,
+    markers,
+    page_id,
+    pages,
+    run_command,
+    run_python,
+    runnable,
+    uses_demo_store,
+)
 
-PAGES = sorted(p for p in DOCS.rglob("*.md") if runnable(p))
+from portalroi.metrics.registry import METRICS
+
+# Every block the tests do not run, with why. Keep this list short: a new entry needs a reason a
+# reviewer accepts (a cluster, a server that never returns, the test command itself).
+ALLOWED_SKIPS: dict[tuple[str, str], int] = {
+    ("quickstart.md", "`make test` is the test command itself"): 1,
+    ("README.md", "`make test` is the test command itself"): 1,
+    (
+        "metrics.md",
+        "formula source listing, compared with the code by tests/metrics/test_docs_cli.py",
+    ): len(METRICS),
+}
+
+PAGES = [p for p in pages() if runnable(p)]
 PARAMS = [
-    pytest.param(
-        p, marks=[pytest.mark.spark] if p.name == "spark.md" else [], id=str(p.relative_to(DOCS))
-    )
+    pytest.param(p, marks=[pytest.mark.spark] if p.name == "spark.md" else [], id=page_id(p))
     for p in PAGES
 ]
+
+
+def _all_blocks() -> list[Block]:
+    return [b for p in pages() for b in blocks(p)]
+
+
+def test_skips_are_the_listed_ones() -> None:
+    found = Counter((page_id(b.page), b.skip) for b in _all_blocks() if b.skip is not None)
+    assert dict(found) == ALLOWED_SKIPS, (
+        "skip markers differ from ALLOWED_SKIPS in tests/docs/test_docs_examples.py: "
+        f"found {dict(found)}"
+    )
+
+
+def test_no_runnable_language_hides_under_another_name() -> None:
+    odd = [f"{b.where}: ```{b.lang}" for b in _all_blocks() if b.lang in REFUSED_LANGS]
+    assert odd == [], f"use ```python or ```bash (they run) or ```console (shown output): {odd}"
+
+
+def test_markers_are_well_formed_and_placed() -> None:
+    """A marker that is misspelt or not right above a runnable block would silently do nothing."""
+    for page in pages():
+        skipped_lines = {b.line for b in blocks(page) if b.skip is not None}
+        for b in blocks(page):
+            assert not (b.skip is not None and b.lang not in RUN_LANGS), (
+                f"{b.where}: skip marker above a ```{b.lang} block, which never runs anyway"
+            )
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for n, text in markers(page):
+            if text == STORE_DEMO:
+                assert n == 1, f"{page}:{n}: '{STORE_DEMO}' must be the page's first line"
+                continue
+            below = next(
+                (k + 1 for k in range(n, len(lines)) if lines[k].strip()), None
+            )  # 1-based line of the next non-empty line
+            assert below in skipped_lines, (
+                f"{page}:{n}: '{text}' is not '<!-- test: skip: REASON -->' right above a "
+                "```bash or ```python block"
+            )
 
 
 def test_guides_have_runnable_examples() -> None:
@@ -32,16 +101,21 @@ def test_guides_have_runnable_examples() -> None:
     assert silent == [], f"guides without a runnable example: {silent}"
 
 
-def test_markers_sit_on_code_blocks() -> None:
-    """A marker not followed by a bash or python block would silently run nothing."""
-    for page in DOCS.rglob("*.md"):
-        text = page.read_text(encoding="utf-8")
-        found = blocks(page)
-        assert text.count(MARK) == sum(b.marked for b in found), f"{page}: stray '{MARK}'"
-        assert text.count(SKIP) == sum(b.skipped for b in found), f"{page}: stray '{SKIP}'"
-        for b in found:
-            assert not (b.marked and b.lang not in ("bash", "python")), f"{b.where}: {b.lang}"
-            assert not (b.skipped and b.lang != "python"), f"{b.where}: skip marks python only"
+def test_make_demo_runs_portalroi_demo() -> None:
+    """The quick start's `make demo` is run as the Makefile's recipe; pin what that recipe is."""
+    assert make_recipe("demo") == "portalroi demo"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\ntest: lint typecheck unit\n" in makefile
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny demo store and its exports, built once per session for pages that declare it."""
+    folder = tmp_path_factory.mktemp("demo-store")
+    line = "portalroi demo --size tiny --db portalroi.duckdb --out portalroi-demo --json"
+    status, output = run_command(line, folder)
+    assert status == 0, output
+    return folder
 
 
 @pytest.mark.slow
@@ -50,13 +124,21 @@ def test_markers_sit_on_code_blocks() -> None:
 @pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning")
 @pytest.mark.filterwarnings("ignore:Skipping features without any observed values:UserWarning")
 @pytest.mark.parametrize("page", PARAMS)
-def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_examples_run(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     shutil.copytree(DOCS / "examples", tmp_path / "docs" / "examples")
+    if uses_demo_store(page):
+        demo: Path = request.getfixturevalue("demo_store")
+        shutil.copy2(demo / "portalroi.duckdb", tmp_path / "portalroi.duckdb")
+        shutil.copytree(demo / "portalroi-demo", tmp_path / "portalroi-demo")
     monkeypatch.setenv("PORTALROI_DB", str(tmp_path / "portalroi.duckdb"))
+    monkeypatch.setenv("PORTALROI_DEMO_DIR", str(tmp_path / "portalroi-demo"))
+    namespace: dict[str, object] = {"__name__": "__docs__"}
     ran = 0
     for block in runnable(page):
         if block.lang == "python":
-            run_python(block, tmp_path)
+            run_python(block, tmp_path, namespace)
             ran += 1
             continue
         for line in commands(block.text):
@@ -101,6 +183,18 @@ def test_every_page_is_in_the_nav() -> None:
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     listed = set(_nav_pages(config["nav"]))
-    pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
-    assert sorted(pages - listed) == [], "pages missing from the nav in mkdocs.yml"
-    assert sorted(listed - pages) == [], "nav entries without a page"
+    docs_pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
+    assert sorted(docs_pages - listed) == [], "pages missing from the nav in mkdocs.yml"
+    assert sorted(listed - docs_pages) == [], "nav entries without a page"
+
+
+def test_readme_links_resolve() -> None:
+    """The README's relative links and images point at files that exist."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)", text)
+    local = [t for t in targets if "://" not in t]
+    assert local, "README links nothing"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert missing == [], f"README links to missing files: {missing}"

@@ -16,7 +16,9 @@ from portalroi.metrics.registry import CATEGORIES, METRICS
 
 __all__ = ["render_markdown"]
 
-_INTRO = """# Metrics
+_INTRO = """<!-- test: store=demo -->
+
+# Metrics
 
 Every metric portalroi reports is declared once in `portalroi.metrics.registry`: a name, a
 one-line definition, a unit, a grain, the direction that is good news, and one Ibis formula.
@@ -26,7 +28,7 @@ fails when it drifts.
 
 ## Using them
 
-```console
+```bash
 portalroi metrics list
 portalroi metrics show mau --sql
 portalroi metrics compute mau --by account --from 2024-01-01 --to 2024-03-31 --format csv
@@ -38,6 +40,8 @@ from portalroi.store import Store
 
 with Store("portalroi.duckdb", read_only=True) as store:
     df = compute(store, "stickiness", by="segment", start="2024-01-01")
+    names = [m.name for m in list_metrics()]
+print(df.head())
 ```
 
 Every result has its key columns first (period, the `--by` group, and keys such as `feature`
@@ -88,6 +92,13 @@ append-only load recomputes only the days it touched; anything else rebuilds the
 """
 
 
+# The formulas are listings of the source, not examples: the docs tests skip them for this reason.
+_LISTING = (
+    "<!-- test: skip: formula source listing, compared with the code by "
+    "tests/metrics/test_docs_cli.py -->"
+)
+
+
 def _table(category: str) -> str:
     lines = [
         "| metric | definition | unit | grain | good | `--by` |",
@@ -108,5 +119,7 @@ def render_markdown() -> str:
         parts.append(f"## {category.capitalize()} metrics\n\n{_table(category)}\n")
     parts.append("## Formulas\n")
     for m in METRICS.values():
-        parts.append(f"### `{m.name}`\n\n{m.definition}\n\n```python\n{formula_text(m.name)}```\n")
+        parts.append(
+            f"### `{m.name}`\n\n{m.definition}\n\n{_LISTING}\n```python\n{formula_text(m.name)}```\n"
+        )
     return "\n".join(parts)
