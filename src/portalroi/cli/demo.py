@@ -141,6 +141,9 @@ def run_demo(
             ).fetchone()
             if row:
                 summary.accounts_live, summary.accounts_never_live = int(row[0]), int(row[1])
+        from portalroi.alerts import after_refresh
+
+        after_refresh(store, settings_for(db))
     return summary
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from portalroi.alerts import after_refresh
 from portalroi.cli._common import (
     DbOption,
     JsonOption,
@@ -64,6 +65,7 @@ def ingest(
         show = progress if progress is not None else (sys.stderr.isatty() and not as_json)
         with Store(settings.db) as store:
             summary = ingest_file(store, file, table=table, fmt=fmt, mapping=mapping, progress=show)
+            after_refresh(store, settings)
     if as_json:
         out = dataclasses.asdict(summary)
         out["loaded"] = summary.loaded

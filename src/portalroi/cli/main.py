@@ -24,6 +24,7 @@ app = typer.Typer(
 
 #: Command modules, each with ``register(app)``. Listed here so a missing module fails loudly.
 COMMAND_MODULES: tuple[str, ...] = (
+    "portalroi.cli.alerts",
     "portalroi.cli.business_case",
     "portalroi.cli.demo",
     "portalroi.cli.health",

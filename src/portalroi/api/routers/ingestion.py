@@ -16,6 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel, Field
 
+from portalroi.alerts import after_refresh
 from portalroi.api.deps import AnalystPrincipal, ResultCacheDep, SettingsDep, StoreDep
 from portalroi.api.errors import ApiError
 from portalroi.api.scope import account_ids_in_scope
@@ -112,6 +113,7 @@ def ingest_batch(
     source = f"api:{principal.tenant}:{batch.source or principal.email}"
     with _write_lock:
         summary = ingest_frame(store, frame, table=table, source_name=source)
+        after_refresh(store, settings)
     cache.clear()
     return LoadPublic(
         load_id=summary.load_id,
