@@ -40,6 +40,7 @@ STORE_DEMO = "<!-- test: store=demo -->"
 _SKIP = re.compile(r"^<!-- test: skip: (\S.*?) -->$")
 _MARKER = re.compile(r"<!-- test:")
 _FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)")
+_REDIRECT = re.compile(r"^(.*?)\s+>\s*(\S+)\s*(?:#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -148,25 +149,19 @@ def make_recipe(target: str) -> str:
 
 def run_command(line: str, cwd: Path) -> tuple[int, str]:
     """Run one shell line in ``cwd``; ``portalroi`` lines in-process. Returns (status, output)."""
-    words = shlex.split(line, comments=True)
-    if len(words) == 2 and words[0] == "make":
-        recipe = make_recipe(words[1])
-        assert recipe.startswith("portalroi "), f"`{line}` runs `{recipe}`, not portalroi"
-        words = shlex.split(recipe)
-    if words and words[0] in ("portalroi", ".venv/bin/portalroi") and not _needs_shell(line):
-        from typer.testing import CliRunner
-
-        from portalroi.cli.main import app
-
-        old = Path.cwd()
-        os.chdir(cwd)
-        try:
-            result = CliRunner().invoke(app, words[1:])
-        finally:
-            os.chdir(old)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.output
+    redirect = _REDIRECT.match(line)
+    if redirect and not _needs_shell(redirect.group(1)):
+        # `portalroi ... > file` runs in-process too; the file gets the command's stdout.
+        words = _portalroi_words(redirect.group(1))
+        if words is not None:
+            status, stdout, output = _invoke(words, cwd)
+            (cwd / redirect.group(2)).write_text(stdout, encoding="utf-8")
+            return status, output
+    if not _needs_shell(line):
+        words = _portalroi_words(line)
+        if words is not None:
+            status, _, output = _invoke(words, cwd)
+            return status, output
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     proc = subprocess.run(
@@ -179,6 +174,35 @@ def run_command(line: str, cwd: Path) -> tuple[int, str]:
         check=False,
     )
     return proc.returncode, proc.stdout + proc.stderr
+
+
+def _portalroi_words(line: str) -> list[str] | None:
+    """The arguments of a ``portalroi`` (or ``make <target>``) line, or None for other lines."""
+    words = shlex.split(line, comments=True)
+    if len(words) == 2 and words[0] == "make":
+        recipe = make_recipe(words[1])
+        assert recipe.startswith("portalroi "), f"`{line}` runs `{recipe}`, not portalroi"
+        words = shlex.split(recipe)
+    if words and words[0] in ("portalroi", ".venv/bin/portalroi"):
+        return words[1:]
+    return None
+
+
+def _invoke(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run the CLI in-process in ``cwd``: (exit status, stdout, stdout and stderr)."""
+    from typer.testing import CliRunner
+
+    from portalroi.cli.main import app
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.output
 
 
 def _needs_shell(line: str) -> bool:
