@@ -88,12 +88,12 @@ def child(phase: str, events: str, db: str, append: int) -> dict[str, float]:
         return {"s": time.perf_counter() - t, "rss_mb": _rss_mb()}
 
     from portalroi.metrics import refresh_rollups
+    from portalroi.metrics.rollups import drop_rollups
     from portalroi.store import Store
 
     with Store(db) as store:
         if phase == "cold":
-            store.con.execute("DROP TABLE IF EXISTS _rollup_user_day")
-            store.con.execute("DROP TABLE IF EXISTS _rollup_state")
+            drop_rollups(store.con)
             t = time.perf_counter()
             refresh_rollups(store.con)
             _suite(store)

@@ -13,7 +13,9 @@ import ibis
 
 from portalroi.errors import ConfigError
 from portalroi.metrics._expr import ratio
+from portalroi.metrics._from_rollups import activation_inputs, feature_inputs
 from portalroi.metrics._query import Query
+from portalroi.metrics._rollup_sql import ACTIVATION_DAYS
 from portalroi.metrics.rollups import user_days
 
 __all__ = [
@@ -31,8 +33,6 @@ __all__ = [
     "time_to_go_live",
 ]
 
-#: Window after go-live in which activation and engagement are measured.
-ACTIVATION_DAYS = 90
 #: Distinct active days in that window that make a user "engaged".
 ENGAGED_MIN_DAYS = 3
 #: Event types that are not a meaningful action (merely arriving or browsing).
@@ -64,13 +64,17 @@ def mobile_share(q: Query) -> Any:
 
 def feature_utilisation(q: Query) -> Any:
     """Per month and feature: users who used it / users active that month."""
-    ev = _monthly(q)
-    used = ev.filter((ev.event_type == "feature_use") & ev.feature.notnull())
-    used = used.group_by([*q.keys, "month", "feature"]).aggregate(users=used.user_id.nunique())
-    ud = user_days(q)
-    active = ud.group_by([*q.keys, q.period(ud.day).name("month")]).aggregate(
-        active_users=ud.user_id.nunique()
-    )
+    inputs = feature_inputs(q)
+    if inputs is not None:
+        used, active = inputs
+    else:
+        ev = _monthly(q)
+        used = ev.filter((ev.event_type == "feature_use") & ev.feature.notnull())
+        used = used.group_by([*q.keys, "month", "feature"]).aggregate(users=used.user_id.nunique())
+        ud = user_days(q)
+        active = ud.group_by([*q.keys, q.period(ud.day).name("month")]).aggregate(
+            active_users=ud.user_id.nunique()
+        )
     out = used.join(active, [*q.keys, "month"])
     return out.mutate(value=ratio(out.users, out.active_users))
 
@@ -135,37 +139,33 @@ def activation(q: Query) -> Any:
     """
     _require_account_grain(q)
     everything = Query(q.backend)
-    ud = user_days(Query(q.backend, by="account"))
-    ud = ud.select(account_id=ud.grp, user_id=ud.user_id, day=ud.day)
-    first = ud.group_by("account_id").aggregate(first_day=ud.day.min())
-    acc = everything.raw("accounts").select("account_id", "portal_live_at")
-    golive = first.outer_join(acc, "account_id")
-    golive = golive.select(
-        account_id=ibis.coalesce(golive.account_id, golive.account_id_right),
-        live=ibis.coalesce(golive.portal_live_at.cast("date"), golive.first_day),
-    )
-    golive = golive.filter(golive.live.notnull())
-    if q.start is not None:
-        golive = golive.filter(golive.live >= q.start)
-    if q.end is not None:
-        golive = golive.filter(golive.live <= q.end)
+    inputs = activation_inputs(everything)
+    if inputs is not None:
+        first, pairs, per_user = inputs
+        golive = _go_live(q, first)
+    else:
+        ud = user_days(Query(q.backend, by="account"))
+        ud = ud.select(account_id=ud.grp, user_id=ud.user_id, day=ud.day)
+        first = ud.group_by("account_id").aggregate(first_day=ud.day.min())
+        pairs = ud.select("account_id", "user_id")
+        golive = _go_live(q, first)
+        window = ud.join(golive, "account_id")
+        window = window.filter(
+            (window.day >= window.live)
+            & (window.day < window.live + ibis.interval(days=ACTIVATION_DAYS))
+        )
+        per_user = window.group_by(["account_id", "user_id"]).aggregate(days=window.day.nunique())
     members = ibis.union(
-        everything.raw("users").select("account_id", "user_id"),
-        ud.select("account_id", "user_id"),
-        distinct=True,
+        everything.raw("users").select("account_id", "user_id"), pairs, distinct=True
     )
     members = members.join(golive, "account_id")
-    window = ud.join(golive, "account_id")
-    window = window.filter(
-        (window.day >= window.live)
-        & (window.day < window.live + ibis.interval(days=ACTIVATION_DAYS))
-    )
-    per_user = window.group_by(["account_id", "user_id"]).aggregate(days=window.day.nunique())
     counts = per_user.group_by("account_id").aggregate(
         active_users=per_user.count(),
         engaged_users=(per_user.days >= ENGAGED_MIN_DAYS).sum().cast("int64"),
     )
-    sizes = members.group_by(["account_id", "live"]).aggregate(users=members.user_id.nunique())
+    # members is distinct on (account, user) and golive has one row per account, so counting
+    # rows counts distinct users (and is much cheaper than COUNT(DISTINCT) per group)
+    sizes = members.group_by(["account_id", "live"]).aggregate(users=members.count())
     out = sizes.left_join(counts, "account_id")
     out = out.select(
         account=out.account_id,
@@ -178,6 +178,22 @@ def activation(q: Query) -> Any:
         value=ratio(out.active_users, out.users),
         reached_60pct=(out.engaged_users * 10) >= (out.users * 6),
     )
+
+
+def _go_live(q: Query, first: Any) -> Any:
+    """Go-live day per account (``portal_live_at`` or the first event), in the query's range."""
+    acc = q.raw("accounts").select("account_id", "portal_live_at")
+    golive = first.outer_join(acc, "account_id")
+    golive = golive.select(
+        account_id=ibis.coalesce(golive.account_id, golive.account_id_right),
+        live=ibis.coalesce(golive.portal_live_at.cast("date"), golive.first_day),
+    )
+    golive = golive.filter(golive.live.notnull())
+    if q.start is not None:
+        golive = golive.filter(golive.live >= q.start)
+    if q.end is not None:
+        golive = golive.filter(golive.live <= q.end)
+    return golive
 
 
 def time_to_go_live(q: Query) -> Any:

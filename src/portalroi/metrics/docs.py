@@ -83,12 +83,15 @@ means). `compute` also accepts any Ibis backend that holds the canonical tables,
   reached 60 % engagement when `10 × engaged ≥ 6 × users`, where engaged means active on at
   least 3 distinct days in the 90 days from go-live.
 
-## Daily rollup
+## Rollups
 
-The DuckDB store keeps `_rollup_user_day` (account, user, day, events) current inside every
-events load (an after-load hook). Adoption metrics read it when it covers exactly the rows in
-`events` and otherwise deduplicate the events themselves, so answers never depend on it. An
-append-only load recomputes only the days it touched; anything else rebuilds the table.
+The DuckDB store keeps deduplicated activity (user-days, user-months, feature users per month,
+help sessions, per-account activation counts) and small results (DAU/WAU/MAU per day, active
+users, feature users and retention cells per month, help-to-ticket funnels per month) in
+`_rollup_*` tables, current inside every load (an after-load hook). Metrics read them when they
+cover exactly the rows in `events` and `accounts` and otherwise compute from the events, so
+answers never depend on them (tests compare both paths after every load). An append-only load
+is folded in from its new rows alone; anything else rebuilds.
 """
 
 

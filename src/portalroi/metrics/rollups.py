@@ -1,14 +1,17 @@
-"""Daily activity rollup: one row per (account, user, day) with the day's event count.
+"""Rollups of the DuckDB store: activity sets and small results, maintained inside every load.
 
-Most adoption metrics need only "which users were active on which day". Deduplicating the raw
-events into that table is the expensive step (FINDINGS.md in the benchmark reference), so the
-DuckDB store keeps it as ``_rollup_user_day`` and refreshes it inside every events load
-(an after-load hook). Metrics read it when it is current and fall back to the events otherwise,
-so results never depend on whether the rollup exists.
+Deduplicating raw events (into user-days, user-months, feature users, sessions) is the
+expensive part of the adoption suite (FINDINGS.md in the benchmark reference), so the DuckDB
+store keeps those sets, plus small result tables (DAU/WAU/MAU per day, active users and
+feature users per month, retention cells, per-account activation counts), as ``_rollup_*``
+tables (listed in :mod:`portalroi.metrics._rollup_sql`). An after-load hook refreshes them inside
+the load's transaction. Metrics read them when they are current and fall back to the events
+otherwise, so results never depend on whether the rollups exist.
 
-Freshness is checked by row count: ``_rollup_state`` records how many events rows the rollup
-covers and the highest ``rowid`` it has seen. A load that only appends is folded in by
-recomputing just the days it touched; anything else (rows deleted or replaced) rebuilds.
+Freshness: ``_rollup_state`` records how many events rows the rollups cover, the highest
+``rowid`` seen, and a fingerprint of ``accounts`` (go-live dates feed activation). A load that
+only appends events is folded in from the new rows alone (:func:`refresh_rollups` returns
+``"appended"``); anything else (rows deleted or replaced, go-live dates changed) rebuilds.
 
 Examples
 --------
@@ -26,84 +29,121 @@ from typing import Any
 
 import duckdb
 
+from portalroi.metrics import _rollup_sql as sql
 from portalroi.metrics._query import Query
 from portalroi.store.hooks import register_after_load
 
-__all__ = ["ROLLUP_TABLE", "refresh_rollups", "rollup_is_current", "user_days"]
+__all__ = [
+    "ROLLUP_TABLE",
+    "drop_rollups",
+    "refresh_rollups",
+    "rollup_is_current",
+    "rollup_table",
+    "user_days",
+]
 
-ROLLUP_TABLE = "_rollup_user_day"
+ROLLUP_TABLE = sql.USER_DAY
 _STATE = "_rollup_state"
 
-_SELECT = """
-    SELECT account_id, user_id, CAST(ts AS DATE) AS day, count(*) AS n_events
-    FROM events WHERE user_id IS NOT NULL {where}
-    GROUP BY ALL
-"""
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
-def _state(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if _STATE not in tables or ROLLUP_TABLE not in tables:
+def _state(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str] | None:
+    if not {_STATE, *sql.TABLES} <= _tables(con):
         return None
-    row = con.execute(f"SELECT events_rows, max_rowid FROM {_STATE}").fetchall()
-    return (int(row[0][0]), int(row[0][1])) if row else None
+    row = con.execute(f"SELECT events_rows, max_rowid, accounts_fp FROM {_STATE}").fetchall()
+    return (int(row[0][0]), int(row[0][1]), str(row[0][2])) if row else None
 
 
 def _events_rows(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT count(*) FROM events").fetchall()[0][0])
 
 
+def _accounts_fp(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "SELECT count(*), coalesce(sum(hash(account_id, portal_live_at)), 0) FROM accounts"
+    ).fetchall()[0]
+    return f"{row[0]}:{row[1]}"
+
+
 def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``_rollup_user_day`` covers exactly the rows now in ``events``."""
+    """Whether the rollups cover exactly the rows now in ``events`` and ``accounts``.
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> rollup_is_current(Store(":memory:").con)
+    False
+    """
     state = _state(con)
-    return state is not None and state[0] == _events_rows(con)
+    return state is not None and state[:1] == (_events_rows(con),) and state[2] == _accounts_fp(con)
 
 
 def _write_state(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE OR REPLACE TABLE {_STATE} (events_rows BIGINT, max_rowid BIGINT)")
-    con.execute(f"INSERT INTO {_STATE} SELECT count(*), coalesce(max(rowid), -1) FROM events")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {_STATE} "
+        "(events_rows BIGINT, max_rowid BIGINT, accounts_fp VARCHAR)"
+    )
+    con.execute(
+        f"INSERT INTO {_STATE} SELECT count(*), coalesce(max(rowid), -1), ? FROM events",
+        [_accounts_fp(con)],
+    )
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection) -> str:
-    """Bring the rollup up to date; return ``"current"``, ``"appended"`` or ``"rebuilt"``.
+    """Bring the rollups up to date; return ``"current"``, ``"appended"`` or ``"rebuilt"``.
 
     Appended rows (``rowid`` above the last one seen, and the row count grew by exactly their
-    number) only recompute the days they touch; any other change rebuilds the whole table.
+    number) are folded in without reading older events; any other change rebuilds every
+    rollup, and a change of go-live dates alone rebuilds the activation tables.
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> con = Store(":memory:").con
+    >>> refresh_rollups(con), refresh_rollups(con)
+    ('rebuilt', 'current')
     """
     state = _state(con)
     total = _events_rows(con)
     if state is not None and state[0] == total:
-        return "current"
-    if state is not None:
-        new_rows, lo, hi = con.execute(
-            "SELECT count(*), min(ts), max(ts) FROM events WHERE rowid > ?", [state[1]]
-        ).fetchall()[0]
-        if state[0] + int(new_rows) == total and lo is not None:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _rollup_days AS "
-                "SELECT DISTINCT CAST(ts AS DATE) AS day FROM events WHERE rowid > ?",
-                [state[1]],
-            )
-            con.execute(f"DELETE FROM {ROLLUP_TABLE} WHERE day IN (SELECT day FROM _rollup_days)")
-            where = (
-                "AND ts >= CAST(? AS DATE) AND ts < CAST(? AS DATE) + INTERVAL 1 DAY "
-                "AND CAST(ts AS DATE) IN (SELECT day FROM _rollup_days)"
-            )
-            con.execute(
-                f"INSERT INTO {ROLLUP_TABLE} " + _SELECT.format(where=where),
-                [lo.date(), hi.date()],
-            )
-            con.execute("DROP TABLE _rollup_days")
+        if state[2] == _accounts_fp(con):
+            return "current"
+        sql.rebuild_activation(con)
+        _write_state(con)
+        return "rebuilt"
+    if state is not None and state[2] == _accounts_fp(con):
+        new_rows = con.execute(
+            "SELECT count(*) FROM events WHERE rowid > ?", [state[1]]
+        ).fetchall()[0][0]
+        if state[0] + int(new_rows) == total:
+            sql.append(con, state[1])
             _write_state(con)
             return "appended"
-    con.execute(f"CREATE OR REPLACE TABLE {ROLLUP_TABLE} AS " + _SELECT.format(where=""))
+    sql.rebuild(con)
     _write_state(con)
     return "rebuilt"
 
 
+def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every rollup table (metrics then read the events until the next refresh).
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> con = Store(":memory:").con
+    >>> _ = refresh_rollups(con); drop_rollups(con); rollup_is_current(con)
+    False
+    """
+    for name in (_STATE, *sql.TABLES):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 @register_after_load
 def _refresh_after_load(con: duckdb.DuckDBPyConnection, table: str, load_id: str) -> None:
-    if table == "events":
+    if table == "events" or (table == "accounts" and _state(con) is not None):
         refresh_rollups(con)
 
 
@@ -112,15 +152,30 @@ def _duckdb_con(backend: Any) -> duckdb.DuckDBPyConnection | None:
     return con if isinstance(con, duckdb.DuckDBPyConnection) else None
 
 
+def rollup_table(q: Query, name: str) -> Any | None:
+    """The Ibis table of rollup ``name`` when ``q`` runs on a DuckDB store whose rollups are
+    current, else ``None`` (the caller then computes from the events).
+
+    Examples
+    --------
+    >>> from portalroi.store import Store
+    >>> rollup_table(Query(Store(":memory:").backend), "_rollup_cohort") is None
+    True
+    """
+    con = _duckdb_con(q.backend)
+    if con is None or not rollup_is_current(con):
+        return None
+    return q.backend.table(name)
+
+
 def user_days(q: Query) -> Any:
     """Distinct (``grp``, user_id, day) activity rows in the query's range, as an Ibis table.
 
     Read from the rollup when the backend is a DuckDB store whose rollup is current and the
     grouping does not need a per-event column (device); otherwise deduplicated from events.
     """
-    con = _duckdb_con(q.backend)
-    if q.by != "device" and con is not None and rollup_is_current(con):
-        ud = q.backend.table(ROLLUP_TABLE)
+    ud = rollup_table(q, ROLLUP_TABLE) if q.by != "device" else None
+    if ud is not None:
         if q.start is not None:
             ud = ud.filter(ud.day >= q.start)
         if q.end is not None:

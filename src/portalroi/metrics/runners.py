@@ -16,6 +16,7 @@ import ibis
 import pandas as pd
 
 from portalroi.metrics._expr import month_of, months_between, ratio
+from portalroi.metrics._from_rollups import cohort_counts, daily_active, help_funnel
 from portalroi.metrics._query import Query
 from portalroi.metrics.rollups import user_days
 
@@ -49,6 +50,10 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     days. ``value`` names the output column copied to ``value`` (``dau``, ``wau``, ``mau`` or
     ``stickiness`` = dau / mau).
     """
+    if tuple(windows) == (1, 7, 30):
+        daily = daily_active(q)
+        if daily is not None:
+            return _rolling_value(daily, value)
     lookback = max(windows) - 1
     wide = Query(q.backend, q.by, q.start - timedelta(days=lookback) if q.start else None, q.end)
     ud = user_days(wide)
@@ -101,6 +106,10 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     )
     if q.start is not None:
         out = out.filter(out.day >= ibis.date(q.start.isoformat()))
+    return _rolling_value(out, value)
+
+
+def _rolling_value(out: Any, value: str) -> Any:
     if value == "stickiness":
         return out.mutate(value=ratio(out.dau, out.mau))
     return out.mutate(value=out[value])
@@ -139,12 +148,14 @@ def _user_months(q: Query) -> Any:
 def retention_cohorts(q: Query) -> Any:
     """Monthly cohorts by first active month: users of each cohort active ``offset`` months later."""
     keys = q.keys
-    um = _user_months(q)
-    firsts = um.group_by([*keys, "user_id"]).aggregate(cohort=um.month.min())
-    j = um.join(firsts, [*keys, "user_id"])
-    counts = j.group_by(
-        [*keys, "cohort", months_between(j.month, j.cohort).name("offset")]
-    ).aggregate(users=j.user_id.nunique())
+    counts = cohort_counts(q)
+    if counts is None:
+        um = _user_months(q)
+        firsts = um.group_by([*keys, "user_id"]).aggregate(cohort=um.month.min())
+        j = um.join(firsts, [*keys, "user_id"])
+        counts = j.group_by(
+            [*keys, "cohort", months_between(j.month, j.cohort).name("offset")]
+        ).aggregate(users=j.user_id.nunique())
     sizes = counts.filter(counts.offset == 0).select(*keys, "cohort", cohort_size=counts.users)
     out = counts.join(sizes, [*keys, "cohort"])
     return out.select(
@@ -167,6 +178,9 @@ def session_sequence(
     event, which is exactly "some ``then`` follows some ``first``" without a self-join. Months
     are those of the session's first ``first`` event.
     """
+    out = help_funnel(q, first, then)
+    if out is not None:
+        return out.mutate(value=ratio(out.converted, out.sessions))
     ev = q.events()
     ev = ev.filter(ev.event_type.isin([*first, *then]) & ev.session_id.notnull())
     is_first = ev.event_type.isin(list(first))

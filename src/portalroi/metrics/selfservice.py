@@ -11,6 +11,7 @@ from typing import Any
 import ibis
 
 from portalroi.metrics._expr import ratio
+from portalroi.metrics._from_rollups import event_counts
 from portalroi.metrics._query import Query
 from portalroi.metrics.rollups import user_days
 
@@ -33,6 +34,12 @@ TICKET_WINDOW_DAYS = 7
 
 
 def _count_events(q: Query, event_type: str) -> Any:
+    dt = event_counts(q, [event_type])
+    if dt is not None:
+        out = dt.group_by([q.period(dt.day).name("month")]).aggregate(
+            events=dt.n_events.sum().cast("int64")
+        )
+        return out.mutate(value=out.events)
     ev = q.events()
     ev = ev.filter(ev.event_type == event_type)
     out = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(events=ev.count())
@@ -61,6 +68,13 @@ def zero_result_rate(q: Query) -> Any:
 
 def self_service_resolution_rate(q: Query) -> Any:
     """Self-resolved / (self-resolved + tickets opened in the portal), counting events, per month."""
+    dt = event_counts(q, ["self_service_resolved", "ticket_created"])
+    if dt is not None:
+        solved = ibis.ifelse(dt.event_type == "self_service_resolved", dt.n_events, 0)
+        out = dt.group_by([q.period(dt.day).name("month")]).aggregate(
+            self_resolved=solved.sum().cast("int64"), requests=dt.n_events.sum().cast("int64")
+        )
+        return out.mutate(value=ratio(out.self_resolved, out.requests))
     ev = q.events()
     ev = ev.filter(ev.event_type.isin(["self_service_resolved", "ticket_created"]))
     out = ev.group_by([*q.keys, q.period(ev.ts).name("month")]).aggregate(

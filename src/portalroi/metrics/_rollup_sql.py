@@ -1,0 +1,365 @@
+"""The SQL that builds and extends the DuckDB rollups (see :mod:`portalroi.metrics.rollups`).
+
+Two kinds of table, all prefixed ``_rollup_``:
+
+* deduplicated activity sets: ``user_day`` (account, user, day, events), ``day_type`` (day,
+  event type, events), ``feature_user`` (month, feature, user), ``user_month`` (user, month),
+  ``session_help`` (session, first search, first article view, last ticket), ``account_first``
+  (account, first active day) and ``account_user`` (account, user, active days in the 90-day
+  window after go-live);
+* small results: ``daily_active`` (day, DAU, WAU, MAU over the whole calendar),
+  ``month_active`` (month, active users), ``feature_month`` (month, feature, users),
+  ``cohort`` (first-active month, offset, users) and ``help_month`` (funnel kind ``help`` =
+  search or article view, or ``search``; month of the session's first such event; sessions;
+  sessions with a ticket strictly later).
+
+:func:`rebuild` derives everything from ``events`` (each pass reads only the columns it needs);
+:func:`append` folds in rows appended since ``rowid`` ``after``, reading only those rows and the
+parts of the sets they touch, and updating the results only for the days, months, cohorts and
+accounts the new rows change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+
+__all__ = ["TABLES", "append", "rebuild", "rebuild_activation"]
+
+USER_DAY = "_rollup_user_day"
+DAY_TYPE = "_rollup_day_type"
+FEATURE_USER = "_rollup_feature_user"
+FEATURE_MONTH = "_rollup_feature_month"
+USER_MONTH = "_rollup_user_month"
+MONTH_ACTIVE = "_rollup_month_active"
+COHORT = "_rollup_cohort"
+SESSION_HELP = "_rollup_session_help"
+HELP_MONTH = "_rollup_help_month"
+DAILY = "_rollup_daily_active"
+ACCOUNT_FIRST = "_rollup_account_first"
+ACCOUNT_USER = "_rollup_account_user"
+
+#: Every rollup table, in build order.
+TABLES: tuple[str, ...] = (
+    USER_DAY,
+    DAY_TYPE,
+    FEATURE_USER,
+    FEATURE_MONTH,
+    SESSION_HELP,
+    HELP_MONTH,
+    USER_MONTH,
+    MONTH_ACTIVE,
+    COHORT,
+    DAILY,
+    ACCOUNT_FIRST,
+    ACCOUNT_USER,
+)
+
+_MONTH = "CAST(date_trunc('month', {}) AS DATE)"
+_OFFSET = "(year(m) - year(cohort)) * 12 + month(m) - month(cohort)"
+_HELP = "event_type IN ('search', 'article_view', 'ticket_created')"
+_SESSION_COLS = (
+    "min(ts) FILTER (WHERE event_type = 'search') AS first_search, "
+    "min(ts) FILTER (WHERE event_type = 'article_view') AS first_article, "
+    "max(ts) FILTER (WHERE event_type = 'ticket_created') AS last_ticket"
+)
+_HELP_KINDS = (
+    "SELECT 'help' AS kind, least(first_search, first_article) AS first_ts, last_ticket FROM {0} "
+    "UNION ALL SELECT 'search', first_search, last_ticket FROM {0}"
+)
+_FEATURE = "event_type = 'feature_use' AND feature IS NOT NULL"
+_LIVE = f"""
+    SELECT f.account_id, coalesce(CAST(a.portal_live_at AS DATE), f.first_day) AS live
+    FROM {ACCOUNT_FIRST} f
+    LEFT JOIN (SELECT account_id, min(portal_live_at) AS portal_live_at FROM accounts
+               GROUP BY account_id) a USING (account_id)
+"""
+#: Days after go-live in which activation and engagement are measured.
+ACTIVATION_DAYS = 90
+_WINDOW = f"count(*) FILTER (WHERE day >= live AND day < live + {ACTIVATION_DAYS})"
+
+
+def _daily_sql(lo: str, hi: str) -> str:
+    """DAU/WAU/MAU for the days ``[lo, hi]`` by coverage intervals over user-days.
+
+    Reads user-days from ``lo - 29`` (a 30-day window never looks further back), so the
+    running sums are exact from ``lo`` on.
+    """
+    parts = ["SELECT day, 1 AS dau, 0 AS wau, 0 AS mau FROM l"]
+    for w, cols in ((7, ("1", "0")), (30, ("0", "1"))):
+        on = ", ".join(cols)
+        off = ", ".join("-1" if c == "1" else "0" for c in cols)
+        parts.append(
+            f"SELECT CASE WHEN p IS NULL OR p + {w} <= day THEN day ELSE p + {w} END, 0, {on} "
+            "FROM l"
+        )
+        parts.append(f"SELECT day + {w}, 0, {off} FROM l")
+    return f"""
+    WITH ud AS (SELECT DISTINCT user_id, day FROM {USER_DAY}
+                WHERE day >= {lo} - 29 AND day <= {hi}),
+    l AS (SELECT day, lag(day) OVER (PARTITION BY user_id ORDER BY day) AS p FROM ud),
+    agg AS (SELECT day, sum(dau) AS dau, sum(wau) AS wau, sum(mau) AS mau
+            FROM ({" UNION ALL ".join(parts)}) GROUP BY day),
+    cal AS (SELECT CAST(range AS DATE) AS day
+            FROM range(CAST({lo} - 29 AS TIMESTAMP), CAST({hi} + 1 AS TIMESTAMP),
+                       INTERVAL 1 DAY)),
+    run AS (SELECT cal.day, CAST(coalesce(agg.dau, 0) AS BIGINT) AS dau,
+                   CAST(sum(coalesce(agg.wau, 0)) OVER (ORDER BY cal.day) AS BIGINT) AS wau,
+                   CAST(sum(coalesce(agg.mau, 0)) OVER (ORDER BY cal.day) AS BIGINT) AS mau
+            FROM cal LEFT JOIN agg USING (day))
+    SELECT * FROM run WHERE day >= {lo}
+    """
+
+
+def _date(value: date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def _cohorts_sql() -> str:
+    return f"""
+    WITH f AS (SELECT user_id, min(month) AS cohort FROM {USER_MONTH} GROUP BY user_id)
+    SELECT cohort, {_OFFSET} AS "offset", count(*) AS users
+    FROM (SELECT user_id, month AS m FROM {USER_MONTH}) JOIN f USING (user_id)
+    GROUP BY ALL
+    """
+
+
+def _help_month_sql(sessions: str) -> str:
+    """Sessions and converted sessions per funnel kind and month, of the rows of ``sessions``."""
+    return (
+        f"SELECT kind, {_MONTH.format('first_ts')} AS month, count(*) AS sessions, "
+        "count(*) FILTER (WHERE last_ticket > first_ts) AS converted "
+        f"FROM ({_HELP_KINDS.format(sessions)}) WHERE first_ts IS NOT NULL GROUP BY ALL"
+    )
+
+
+def rebuild_activation(con: duckdb.DuckDBPyConnection) -> None:
+    """Per account: first active day; per (account, user): active days in the window."""
+    con.execute(
+        f"CREATE OR REPLACE TABLE {ACCOUNT_FIRST} AS "
+        f"SELECT account_id, min(day) AS first_day FROM {USER_DAY} GROUP BY account_id"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {ACCOUNT_USER} AS "
+        f"SELECT account_id, user_id, {_WINDOW} AS window_days "
+        f"FROM {USER_DAY} JOIN ({_LIVE}) USING (account_id) GROUP BY ALL"
+    )
+
+
+def _rebuild_daily(con: duckdb.DuckDBPyConnection) -> None:
+    lo, hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY}").fetchall()[0]
+    con.execute(f"CREATE OR REPLACE TABLE {DAILY} (day DATE, dau BIGINT, wau BIGINT, mau BIGINT)")
+    if lo is not None:
+        con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(lo), _date(hi)))
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Build every rollup from ``events``."""
+    ev = "FROM events WHERE user_id IS NOT NULL"
+    con.execute(
+        f"CREATE OR REPLACE TABLE {USER_DAY} AS SELECT account_id, user_id, "
+        f"CAST(ts AS DATE) AS day, count(*) AS n_events {ev} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {DAY_TYPE} AS SELECT CAST(ts AS DATE) AS day, event_type, "
+        f"count(*) AS n_events {ev} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {FEATURE_USER} AS SELECT DISTINCT "
+        f"{_MONTH.format('ts')} AS month, feature, user_id {ev} AND {_FEATURE}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {FEATURE_MONTH} AS SELECT month, feature, count(*) AS users "
+        f"FROM {FEATURE_USER} GROUP BY ALL"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {SESSION_HELP} AS SELECT session_id, {_SESSION_COLS} "
+        f"{ev} AND session_id IS NOT NULL AND {_HELP} GROUP BY session_id"
+    )
+    con.execute(f"CREATE OR REPLACE TABLE {HELP_MONTH} AS " + _help_month_sql(SESSION_HELP))
+    con.execute(
+        f"CREATE OR REPLACE TABLE {USER_MONTH} AS SELECT DISTINCT user_id, "
+        f"{_MONTH.format('day')} AS month FROM {USER_DAY}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {MONTH_ACTIVE} AS SELECT month, count(*) AS active_users "
+        f"FROM {USER_MONTH} GROUP BY month"
+    )
+    con.execute(f"CREATE OR REPLACE TABLE {COHORT} AS " + _cohorts_sql())
+    _rebuild_daily(con)
+    rebuild_activation(con)
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: str, cols: str) -> None:
+    """Add ``delta``'s ``cols`` to ``table`` rows with the same ``keys``; insert the others."""
+    on = " AND ".join(f"t.{k} = d.{k}" for k in keys.split(", "))
+    sets = ", ".join(f"{c} = t.{c} + d.{c}" for c in cols.split(", "))
+    con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {on}")
+    con.execute(f"INSERT INTO {table} SELECT d.* FROM {delta} d ANTI JOIN {table} t ON {on}")
+
+
+def append(con: duckdb.DuckDBPyConnection, after: int) -> None:
+    """Fold the events rows with ``rowid > after`` into every rollup."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r AS SELECT account_id, user_id, session_id, ts, "
+        "CAST(ts AS DATE) AS day, event_type, feature FROM events "
+        "WHERE rowid > ? AND user_id IS NOT NULL",
+        [after],
+    )
+    lo, hi = con.execute("SELECT min(day), max(day) FROM _r").fetchall()[0]
+    if lo is None:
+        return
+    old_lo, old_hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY}").fetchall()[0]
+    days = f"day >= {_date(lo)} AND day <= {_date(hi)}"
+    months = f"month >= {_date(lo.replace(day=1))} AND month <= {_date(hi)}"
+
+    # activity sets; _new_ud holds only the (account, user, day) rows that did not exist yet
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_ud AS "
+        "SELECT account_id, user_id, day, count(*) AS n_events FROM _r GROUP BY ALL"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_ud AS SELECT r.account_id, r.user_id, r.day "
+        f"FROM _r_ud r ANTI JOIN (SELECT account_id, user_id, day FROM {USER_DAY} "
+        f"WHERE {days}) u ON r.account_id = u.account_id AND r.user_id = u.user_id "
+        "AND r.day = u.day"
+    )
+    _upsert(con, USER_DAY, "_r_ud", "account_id, user_id, day", "n_events")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_dt AS "
+        "SELECT day, event_type, count(*) AS n_events FROM _r GROUP BY ALL"
+    )
+    _upsert(con, DAY_TYPE, "_r_dt", "day, event_type", "n_events")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_fu AS SELECT r.* FROM (SELECT DISTINCT "
+        f"{_MONTH.format('ts')} AS month, feature, user_id FROM _r WHERE {_FEATURE}) r "
+        f"ANTI JOIN (SELECT month, feature, user_id FROM {FEATURE_USER} WHERE {months}) f "
+        "ON r.month = f.month AND r.feature = f.feature AND r.user_id = f.user_id"
+    )
+    con.execute(f"INSERT INTO {FEATURE_USER} SELECT * FROM _r_fu")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_fm AS "
+        "SELECT month, feature, count(*) AS users FROM _r_fu GROUP BY ALL"
+    )
+    _upsert(con, FEATURE_MONTH, "_r_fm", "month, feature", "users")
+    _append_sessions(con)
+    _append_months(con, months)
+    _append_daily(con, lo, old_lo, old_hi)
+    _append_activation(con)
+    for temp in ("_r", "_r_ud", "_new_ud", "_r_dt", "_r_fu", "_r_fm"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+
+
+def _append_sessions(con: duckdb.DuckDBPyConnection) -> None:
+    """Sessions that span loads keep their earliest help event and latest ticket; the funnel
+    results change by the touched sessions' new contribution minus their old one."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _r_s AS SELECT session_id, {_SESSION_COLS} FROM _r "
+        f"WHERE session_id IS NOT NULL AND {_HELP} GROUP BY session_id"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _old_s AS "
+        f"SELECT t.* FROM {SESSION_HELP} t SEMI JOIN _r_s d ON t.session_id = d.session_id"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_s AS SELECT d.session_id, "
+        "least(o.first_search, d.first_search) AS first_search, "
+        "least(o.first_article, d.first_article) AS first_article, "
+        "greatest(o.last_ticket, d.last_ticket) AS last_ticket "
+        "FROM _r_s d LEFT JOIN _old_s o ON o.session_id = d.session_id"
+    )
+    con.execute(
+        f"UPDATE {SESSION_HELP} t SET first_search = d.first_search, "
+        "first_article = d.first_article, last_ticket = d.last_ticket "
+        "FROM _new_s d WHERE t.session_id = d.session_id"
+    )
+    con.execute(
+        f"INSERT INTO {SESSION_HELP} SELECT d.* FROM _new_s d "
+        "ANTI JOIN _old_s o ON o.session_id = d.session_id"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_hm AS SELECT kind, month, "
+        "sum(sessions) AS sessions, sum(converted) AS converted FROM ("
+        f"{_help_month_sql('_new_s')} UNION ALL SELECT kind, month, -sessions, -converted "
+        f"FROM ({_help_month_sql('_old_s')})) GROUP BY ALL"
+    )
+    _upsert(con, HELP_MONTH, "_r_hm", "kind, month", "sessions, converted")
+    con.execute(f"DELETE FROM {HELP_MONTH} WHERE sessions = 0")
+    for temp in ("_r_s", "_old_s", "_new_s", "_r_hm"):
+        con.execute(f"DROP TABLE {temp}")
+
+
+def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
+    """New (user, month) pairs: monthly actives and retention cells grow by their count."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_um AS SELECT n.* FROM (SELECT DISTINCT user_id, "
+        f"{_MONTH.format('day')} AS month FROM _new_ud) n ANTI JOIN (SELECT user_id, month "
+        f"FROM {USER_MONTH} WHERE {months}) u ON n.user_id = u.user_id AND n.month = u.month"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _firsts AS SELECT user_id, min(month) AS cohort "
+        f"FROM {USER_MONTH} SEMI JOIN _new_um USING (user_id) GROUP BY user_id"
+    )
+    earlier = con.execute(
+        "SELECT count(*) FROM _new_um JOIN _firsts USING (user_id) WHERE month < cohort"
+    ).fetchall()[0][0]
+    con.execute(f"INSERT INTO {USER_MONTH} SELECT * FROM _new_um")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_ma AS "
+        "SELECT month, count(*) AS active_users FROM _new_um GROUP BY month"
+    )
+    _upsert(con, MONTH_ACTIVE, "_r_ma", "month", "active_users")
+    if earlier:  # a user's first month moved back: every cell of that user shifts
+        con.execute(f"CREATE OR REPLACE TABLE {COHORT} AS " + _cohorts_sql())
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _r_co AS "
+            f'SELECT cohort, {_OFFSET} AS "offset", count(*) AS users '
+            "FROM (SELECT n.user_id, n.month AS m, coalesce(f.cohort, min(n.month) OVER "
+            "(PARTITION BY n.user_id)) AS cohort FROM _new_um n LEFT JOIN _firsts f "
+            "USING (user_id)) GROUP BY ALL"
+        )
+        _upsert(con, COHORT, "_r_co", 'cohort, "offset"', "users")
+        con.execute("DROP TABLE _r_co")
+    for temp in ("_new_um", "_firsts", "_r_ma"):
+        con.execute(f"DROP TABLE {temp}")
+
+
+def _append_daily(
+    con: duckdb.DuckDBPyConnection, lo: date, old_lo: date | None, old_hi: date | None
+) -> None:
+    """Recompute DAU/WAU/MAU from the first changed day (or the first new calendar day) on."""
+    first_new = con.execute("SELECT min(day) FROM _new_ud").fetchall()[0][0]
+    if old_lo is None or old_hi is None or (first_new is not None and first_new < old_lo):
+        _rebuild_daily(con)
+        return
+    hi = con.execute(f"SELECT max(day) FROM {USER_DAY}").fetchall()[0][0]
+    start = min(first_new or lo, old_hi + timedelta(days=1))
+    if first_new is None and hi <= old_hi:
+        return
+    con.execute(f"DELETE FROM {DAILY} WHERE day >= {_date(start)}")
+    con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(start), _date(hi)))
+
+
+def _append_activation(con: duckdb.DuckDBPyConnection) -> None:
+    """New user-days add to their user's window count; an earlier first day rebuilds."""
+    moved = con.execute(
+        "SELECT count(*) FROM (SELECT account_id, min(day) AS d FROM _new_ud GROUP BY ALL) n "
+        f"JOIN {ACCOUNT_FIRST} f USING (account_id) WHERE n.d < f.first_day"
+    ).fetchall()[0][0]
+    if moved:
+        rebuild_activation(con)
+        return
+    con.execute(
+        f"INSERT INTO {ACCOUNT_FIRST} SELECT account_id, min(day) FROM _new_ud n "
+        f"ANTI JOIN {ACCOUNT_FIRST} f USING (account_id) GROUP BY account_id"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _r_au AS "
+        f"SELECT account_id, user_id, {_WINDOW} AS window_days FROM _new_ud "
+        f"JOIN ({_LIVE} SEMI JOIN _new_ud n ON n.account_id = f.account_id) "
+        "USING (account_id) GROUP BY ALL"
+    )
+    _upsert(con, ACCOUNT_USER, "_r_au", "account_id, user_id", "window_days")
+    con.execute("DROP TABLE _r_au")
