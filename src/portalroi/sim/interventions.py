@@ -38,7 +38,12 @@ INTERVENTION_STREAM = 8108
 #: Weeks before and after an intervention that the effect (and its estimand) covers.
 WEEKS = 13
 #: (kind, monthly base probability) of the actions the simulated team takes.
-_KINDS: tuple[tuple[str, float], ...] = (("training", 0.03), ("call", 0.03), ("qbr", 0.015))
+_KINDS: tuple[tuple[str, float], ...] = (("training", 0.025), ("call", 0.03), ("qbr", 0.015))
+#: Month-of-year multiplier of trainings (index 0 unused): training campaigns follow the
+#: summer and year-end lulls, when portal use looks lowest.
+_TRAINING_SEASON = np.array([1.0, 2.0, 1.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 6.0, 1.0, 0.3, 0.3])
+#: Days after the monthly review within which the team acts.
+_ACT_WITHIN = 10.0
 _OWNERS = ("csm-anna", "csm-ben", "csm-chen", "csm-dara")
 
 
@@ -109,13 +114,18 @@ def make_interventions(
             continue
         eligible = (co.created < ms - 7 * WEEKS) & (end > ms) & (live <= ms - 7 * WEEKS)
         recent = wau[:, w - 4 : w].mean(axis=1)
-        before = wau[:, w - 16 : w - 4].mean(axis=1)
+        # the long-run level since go-live (up to a year) barely depends on the last weeks
+        lo = max(0, w - 56)
+        span = np.arange(lo, w - 4)
+        live_wk = (span[None, :] * 7 >= live[:, None]).astype(float)
+        before = (wau[:, lo : w - 4] * live_wk).sum(axis=1) / np.maximum(live_wk.sum(axis=1), 1)
         dip = (recent + 0.5) / (before + 0.5)
-        pull = np.exp(-0.8 * co.health) / np.clip(dip, 0.25, 4.0)
+        pull = np.exp(-0.8 * co.health) / np.clip(dip, 0.25, 4.0) ** 2
         for kind, base in _KINDS:
-            p = np.minimum(0.5, base * pull)
+            season = _TRAINING_SEASON[cal.month_of_year[m]] if kind == "training" else 1.0
+            p = np.minimum(0.5, base * season * pull)
             hit = eligible & (rng.random(co.n) < p)
-            at = ms + rng.random(co.n) * length
+            at = ms + rng.random(co.n) * min(length, _ACT_WITHIN)
             if kind == "training":
                 # a second training within two windows would overlap the first one's effect
                 hit &= at - last_training >= 14 * WEEKS
