@@ -110,7 +110,7 @@ def evaluate_spike(rule: SpikeRule, ctx: RuleContext) -> list[Condition]:
     return out
 
 
-def _topic_labels(tickets: pd.DataFrame, how: str) -> pd.Series:
+def _topic_labels(tickets: pd.DataFrame, how: str, k: int | None) -> pd.Series:
     if how == "category":
         return tickets["category"].astype(object).where(tickets["category"].notna(), "(none)")
     from portalroi.analytics._frames import ticket_text
@@ -118,7 +118,7 @@ def _topic_labels(tickets: pd.DataFrame, how: str) -> pd.Series:
 
     if len(tickets) < 10:
         return pd.Series(["(too few tickets)"] * len(tickets), index=tickets.index)
-    groups = find_ticket_topics(ticket_text(tickets), max_fit=2000, k_max=20)
+    groups = find_ticket_topics(ticket_text(tickets), k=k, max_fit=2000, k_max=20)
     names = dict(zip(groups.groups["topic"], groups.groups["name"], strict=True))
     return pd.Series([names.get(int(x), "(unassigned)") for x in groups.labels], tickets.index)
 
@@ -138,7 +138,7 @@ def evaluate_topic_surge(rule: TopicSurgeRule, ctx: RuleContext) -> list[Conditi
     if tickets.empty:
         return []
     day = ((tickets["created_at"] - pd.Timestamp(start)).dt.total_seconds() // 86400).astype(int)
-    frame = pd.DataFrame({"topic": _topic_labels(tickets, rule.topics), "day": day})
+    frame = pd.DataFrame({"topic": _topic_labels(tickets, rule.topics, rule.k), "day": day})
     wide = frame.pivot_table(index="topic", columns="day", aggfunc="size", fill_value=0)
     wide = wide.reindex(columns=range(days)).fillna(0).astype(int)
     out = []

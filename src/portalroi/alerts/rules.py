@@ -194,6 +194,12 @@ class TopicSurgeRule(_Rule):
         "discovered",
         description="Topics found in the ticket texts (TF-IDF + NMF) or the category column.",
     )
+    k: int | None = Field(
+        None,
+        ge=2,
+        le=50,
+        description="Number of discovered topics (default: from the number of tickets).",
+    )
     ratio: float = Field(2.0, gt=1, description="Recent count / baseline mean per window.")
     window_days: int = Field(7, ge=1, le=90)
     baseline_days: int = Field(56, ge=2, le=730)
