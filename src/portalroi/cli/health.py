@@ -1,4 +1,8 @@
-"""``portalroi health``: accounts at risk, one account's breakdown and summary, or the backtest."""
+"""``portalroi health``: accounts at risk, one account's breakdown and summary, or the backtest.
+
+Subcommands (saved models, score history, accuracy, expansion) live in
+:mod:`portalroi.cli.health_history`.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +58,7 @@ def _clean(v: Any) -> Any:
 
 
 def health(
+    ctx: typer.Context,
     account: Annotated[
         str | None, typer.Option("--account", help="Show one account in detail.")
     ] = None,
@@ -71,7 +76,12 @@ def health(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Account health scores, churn risk with reasons, and account summaries."""
+    """Account health scores, churn risk with reasons, and account summaries.
+
+    Subcommands: refit, models, record, scores, accuracy, expansion.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     with exits_cleanly():
         settings = settings_for(db)
         cfg = load_config(config)
@@ -238,5 +248,10 @@ def _print_backtest(bt: Any) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to the main app."""
-    app.command("health")(health)
+    """Add the ``health`` group (the command itself and its subcommands) to the main app."""
+    from portalroi.cli.health_history import add_commands
+
+    group = typer.Typer(invoke_without_command=True)
+    group.callback()(health)
+    add_commands(group)
+    app.add_typer(group, name="health")
