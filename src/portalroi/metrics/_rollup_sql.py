@@ -4,7 +4,8 @@ Two kinds of table, all prefixed ``_rollup_``:
 
 * deduplicated activity sets: ``user_day`` (account, user, day, events), ``day_type`` (day,
   event type, events), ``feature_user`` (month, feature, user), ``user_month`` (user, month),
-  ``session_help`` (session, first search, first article view, last ticket), ``account_first``
+  ``user_first`` (user, first active month), ``session_help`` (session, first search, first
+  article view, last ticket), ``account_first``
   (account, first active day) and ``account_user`` (account, user, active days in the 90-day
   window after go-live);
 * small results: ``daily_active`` (day, DAU, WAU, MAU over the whole calendar),
@@ -32,6 +33,7 @@ DAY_TYPE = "_rollup_day_type"
 FEATURE_USER = "_rollup_feature_user"
 FEATURE_MONTH = "_rollup_feature_month"
 USER_MONTH = "_rollup_user_month"
+USER_FIRST = "_rollup_user_first"
 MONTH_ACTIVE = "_rollup_month_active"
 COHORT = "_rollup_cohort"
 SESSION_HELP = "_rollup_session_help"
@@ -49,6 +51,7 @@ TABLES: tuple[str, ...] = (
     SESSION_HELP,
     HELP_MONTH,
     USER_MONTH,
+    USER_FIRST,
     MONTH_ACTIVE,
     COHORT,
     DAILY,
@@ -116,13 +119,16 @@ def _date(value: date) -> str:
     return f"DATE '{value.isoformat()}'"
 
 
-def _cohorts_sql() -> str:
-    return f"""
-    WITH f AS (SELECT user_id, min(month) AS cohort FROM {USER_MONTH} GROUP BY user_id)
-    SELECT cohort, {_OFFSET} AS "offset", count(*) AS users
-    FROM (SELECT user_id, month AS m FROM {USER_MONTH}) JOIN f USING (user_id)
-    GROUP BY ALL
-    """
+def _rebuild_cohorts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TABLE {USER_FIRST} AS "
+        f"SELECT user_id, min(month) AS cohort FROM {USER_MONTH} GROUP BY user_id"
+    )
+    con.execute(
+        f'CREATE OR REPLACE TABLE {COHORT} AS SELECT cohort, {_OFFSET} AS "offset", '
+        f"count(*) AS users FROM (SELECT user_id, month AS m FROM {USER_MONTH}) "
+        f"JOIN {USER_FIRST} USING (user_id) GROUP BY ALL"
+    )
 
 
 def _help_month_sql(sessions: str) -> str:
@@ -186,7 +192,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE OR REPLACE TABLE {MONTH_ACTIVE} AS SELECT month, count(*) AS active_users "
         f"FROM {USER_MONTH} GROUP BY month"
     )
-    con.execute(f"CREATE OR REPLACE TABLE {COHORT} AS " + _cohorts_sql())
+    _rebuild_cohorts(con)
     _rebuild_daily(con)
     rebuild_activation(con)
 
@@ -225,7 +231,15 @@ def append(con: duckdb.DuckDBPyConnection, after: int) -> None:
         f"WHERE {days}) u ON r.account_id = u.account_id AND r.user_id = u.user_id "
         "AND r.day = u.day"
     )
-    _upsert(con, USER_DAY, "_r_ud", "account_id, user_id, day", "n_events")
+    con.execute(
+        f"UPDATE {USER_DAY} t SET n_events = t.n_events + d.n_events FROM _r_ud d "
+        "WHERE t.account_id = d.account_id AND t.user_id = d.user_id AND t.day = d.day "
+        f"AND t.day >= {_date(lo)} AND t.day <= {_date(hi)}"
+    )
+    con.execute(
+        f"INSERT INTO {USER_DAY} SELECT d.* FROM _r_ud d SEMI JOIN _new_ud n "
+        "ON d.account_id = n.account_id AND d.user_id = n.user_id AND d.day = n.day"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_dt AS "
         "SELECT day, event_type, count(*) AS n_events FROM _r GROUP BY ALL"
@@ -298,8 +312,8 @@ def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
         f"FROM {USER_MONTH} WHERE {months}) u ON n.user_id = u.user_id AND n.month = u.month"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _firsts AS SELECT user_id, min(month) AS cohort "
-        f"FROM {USER_MONTH} SEMI JOIN _new_um USING (user_id) GROUP BY user_id"
+        "CREATE OR REPLACE TEMP TABLE _firsts AS "
+        f"SELECT * FROM {USER_FIRST} SEMI JOIN _new_um USING (user_id)"
     )
     earlier = con.execute(
         "SELECT count(*) FROM _new_um JOIN _firsts USING (user_id) WHERE month < cohort"
@@ -311,8 +325,12 @@ def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
     )
     _upsert(con, MONTH_ACTIVE, "_r_ma", "month", "active_users")
     if earlier:  # a user's first month moved back: every cell of that user shifts
-        con.execute(f"CREATE OR REPLACE TABLE {COHORT} AS " + _cohorts_sql())
+        _rebuild_cohorts(con)
     else:
+        con.execute(
+            f"INSERT INTO {USER_FIRST} SELECT user_id, min(month) FROM _new_um "
+            "ANTI JOIN _firsts USING (user_id) GROUP BY user_id"
+        )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _r_co AS "
             f'SELECT cohort, {_OFFSET} AS "offset", count(*) AS users '
