@@ -38,6 +38,7 @@ API_PREFIX = "/api/v1"
 #: One router per resource, each a module with ``router``.
 ROUTER_MODULES: tuple[str, ...] = (
     "portalroi.api.routers.auth",
+    "portalroi.api.routers.alerts",
     "portalroi.api.routers.metrics",
     "portalroi.api.routers.accounts",
     "portalroi.api.routers.business_cases",

@@ -1,0 +1,144 @@
+"""Alert rules (admins create and delete, everyone reads their own) and the history of firings.
+
+Rules and events live in the analytics store (:mod:`portalroi.alerts.tables`). A caller whose
+scope is a set of organisations sees only those organisations' rules, and only events of those
+organisations' rules or about their accounts; vendor-wide rules (``org_id`` null) are seen by
+callers whose scope is every account.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel
+
+from portalroi.alerts import add_rule, events_frame, get_rule, list_rules, remove_rule
+from portalroi.alerts.rules import AlertRule
+from portalroi.api.appstate.accounts import Principal
+from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, StoreDep
+from portalroi.api.errors import ApiError
+from portalroi.api.frames import records
+from portalroi.api.schemas import Page, Pagination, UtcDatetime
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+RuleId = Annotated[str, Query(max_length=64)]
+
+
+class RulePublic(BaseModel):
+    """An alert rule (the webhook secret shown as ``***``)."""
+
+    rule_id: str
+    name: str
+    kind: str
+    org_id: str | None
+    created_at: UtcDatetime
+    rule: dict[str, Any]
+
+
+class DeliveryPublic(BaseModel):
+    """One channel of one firing."""
+
+    channel: str
+    target: str
+    status: str
+    attempts: int
+    error: str | None = None
+    delivered_at: UtcDatetime | None = None
+
+
+class EventPublic(BaseModel):
+    """One firing of a rule."""
+
+    event_id: str
+    rule_id: str
+    rule_name: str
+    kind: str
+    org_id: str | None
+    account_id: str | None
+    subject: str | None
+    reason: str
+    value: float | None
+    threshold: float | None
+    window_start: UtcDatetime | None
+    window_end: UtcDatetime | None
+    as_of: UtcDatetime
+    fired_at: UtcDatetime
+    deliveries: list[DeliveryPublic]
+
+
+def _public(stored: Any) -> RulePublic:
+    spec = stored.public()
+    return RulePublic(
+        rule_id=stored.rule_id,
+        name=stored.rule.name,
+        kind=stored.rule.kind,
+        org_id=stored.rule.org_id,
+        created_at=stored.created_at,
+        rule={k: v for k, v in spec.items() if k not in ("rule_id", "created_at")},
+    )
+
+
+def _rule_org(principal: Principal, org_id: str | None) -> str | None:
+    """The organisation a new rule watches: the caller's own, or one of its workspace."""
+    if principal.org_id is not None:
+        if org_id not in (None, principal.org_id):
+            raise ApiError(403, f"you may not create rules for organisation {org_id!r}")
+        return principal.org_id
+    if principal.scope is None:
+        return org_id
+    if org_id is None:
+        if len(principal.scope) == 1:
+            return next(iter(principal.scope))
+        raise ApiError(422, "org_id is required: your workspace covers several organisations")
+    if org_id not in principal.scope:
+        raise ApiError(403, f"organisation {org_id!r} is not in your workspace")
+    return org_id
+
+
+@router.get("/rules")
+def rules_list(principal: CurrentPrincipal, store: StoreDep, page: Pagination) -> Page[RulePublic]:
+    """Alert rules the caller may see, oldest first."""
+    rules = list_rules(store, principal.scope)
+    shown = rules[page.offset : page.offset + page.limit]
+    return Page[RulePublic](data=[_public(r) for r in shown], count=len(rules))
+
+
+@router.post("/rules", status_code=201)
+def rule_create(
+    body: Annotated[AlertRule, Body()], principal: AdminPrincipal, store: StoreDep
+) -> RulePublic:
+    """Add an alert rule (admins); an organisation's admin adds rules for it only."""
+    rule = body.model_copy(update={"org_id": _rule_org(principal, body.org_id)})
+    rule_id = add_rule(store, rule)
+    return _public(get_rule(store, rule_id))
+
+
+@router.get("/rules/{rule_id}")
+def rule_get(rule_id: str, principal: CurrentPrincipal, store: StoreDep) -> RulePublic:
+    """One rule (404 when it does not exist or is not the caller's)."""
+    return _public(get_rule(store, rule_id, principal.scope))
+
+
+@router.delete("/rules/{rule_id}", status_code=204)
+def rule_delete(rule_id: str, principal: AdminPrincipal, store: StoreDep) -> None:
+    """Delete a rule (admins); its history stays."""
+    remove_rule(store, rule_id, principal.scope)
+
+
+@router.get("/events")
+def events_list(
+    principal: CurrentPrincipal,
+    store: StoreDep,
+    page: Pagination,
+    rule_id: RuleId | None = None,
+    account_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[EventPublic]:
+    """Fired alerts the caller may see, newest first, with each channel's delivery status."""
+    frame, total = events_frame(
+        store, principal.scope, rule_id, account_id, page.limit, page.offset
+    )
+    return Page[EventPublic](data=[EventPublic(**r) for r in records(frame)], count=total)
