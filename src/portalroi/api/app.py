@@ -50,6 +50,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "portalroi.api.routers.roi",
     "portalroi.api.routers.topics",
     "portalroi.api.routers.leadership",
+    "portalroi.api.routers.risk",
 )
 
 
