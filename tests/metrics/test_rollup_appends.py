@@ -54,6 +54,8 @@ def _data(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     solved = rng.random(len(events)) < 0.05
     events.loc[solved, "event_type"] = "self_service_resolved"
     events.loc[solved, "feature"] = None
+    # a few users also act for a second account: two user-day rows for one user and day
+    events.loc[rng.random(len(events)) < 0.03, "account_id"] = "A9"
     accounts = pd.DataFrame(
         {
             "account_id": [f"A{i}" for i in range(7)],

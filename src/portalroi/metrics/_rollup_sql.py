@@ -83,13 +83,22 @@ ACTIVATION_DAYS = 90
 _WINDOW = f"count(*) FILTER (WHERE day >= live AND day < live + {ACTIVATION_DAYS})"
 
 
-def _daily_sql(lo: str, hi: str) -> str:
-    """DAU/WAU/MAU for the days ``[lo, hi]`` by coverage intervals over user-days.
+def _lagged_sql(where: str = "") -> str:
+    """User-days with the user's previous active day ``p`` (a user seen in two accounts on a
+    day has two rows; the second gets ``p = day``, which every use below neutralises)."""
+    return (
+        "SELECT user_id, day, lag(day) OVER (PARTITION BY user_id ORDER BY day) AS p "
+        f"FROM {USER_DAY} {where}"
+    )
 
-    Reads user-days from ``lo - 29`` (a 30-day window never looks further back), so the
-    running sums are exact from ``lo`` on.
+
+def _daily_sql(lo: str, hi: str, lagged: str) -> str:
+    """DAU/WAU/MAU for the days ``[lo, hi]`` by coverage intervals over ``lagged`` user-days.
+
+    ``lagged`` must hold every user-day from ``lo - 29`` (a 30-day window never looks further
+    back) to ``hi``, so the running sums are exact from ``lo`` on.
     """
-    parts = ["SELECT day, 1 AS dau, 0 AS wau, 0 AS mau FROM l"]
+    parts = ["SELECT day, CASE WHEN p = day THEN 0 ELSE 1 END AS dau, 0 AS wau, 0 AS mau FROM l"]
     for w, cols in ((7, ("1", "0")), (30, ("0", "1"))):
         on = ", ".join(cols)
         off = ", ".join("-1" if c == "1" else "0" for c in cols)
@@ -99,9 +108,7 @@ def _daily_sql(lo: str, hi: str) -> str:
         )
         parts.append(f"SELECT day + {w}, 0, {off} FROM l")
     return f"""
-    WITH ud AS (SELECT DISTINCT user_id, day FROM {USER_DAY}
-                WHERE day >= {lo} - 29 AND day <= {hi}),
-    l AS (SELECT day, lag(day) OVER (PARTITION BY user_id ORDER BY day) AS p FROM ud),
+    WITH l AS ({lagged}),
     agg AS (SELECT day, sum(dau) AS dau, sum(wau) AS wau, sum(mau) AS mau
             FROM ({" UNION ALL ".join(parts)}) GROUP BY day),
     cal AS (SELECT CAST(range AS DATE) AS day
@@ -113,6 +120,10 @@ def _daily_sql(lo: str, hi: str) -> str:
             FROM cal LEFT JOIN agg USING (day))
     SELECT * FROM run WHERE day >= {lo}
     """
+
+
+def _daily_range_sql(lo: str, hi: str) -> str:
+    return _daily_sql(lo, hi, _lagged_sql(f"WHERE day >= {lo} - 29 AND day <= {hi}"))
 
 
 def _date(value: date) -> str:
@@ -153,11 +164,12 @@ def rebuild_activation(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _rebuild_daily(con: duckdb.DuckDBPyConnection) -> None:
+def _rebuild_daily(con: duckdb.DuckDBPyConnection, lagged: str | None = None) -> None:
     lo, hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY}").fetchall()[0]
     con.execute(f"CREATE OR REPLACE TABLE {DAILY} (day DATE, dau BIGINT, wau BIGINT, mau BIGINT)")
     if lo is not None:
-        con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(lo), _date(hi)))
+        source = f"SELECT * FROM {lagged}" if lagged else _lagged_sql()
+        con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(lo), _date(hi), source))
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -184,16 +196,21 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         f"{ev} AND session_id IS NOT NULL AND {_HELP} GROUP BY session_id"
     )
     con.execute(f"CREATE OR REPLACE TABLE {HELP_MONTH} AS " + _help_month_sql(SESSION_HELP))
+    # one sort of the user-days serves both the rolling actives and the (user, month) set:
+    # a user-day starts a new user-month exactly when the previous active day is in another
+    # month (or there is none)
+    con.execute("CREATE OR REPLACE TEMP TABLE _lagged AS " + _lagged_sql())
     con.execute(
-        f"CREATE OR REPLACE TABLE {USER_MONTH} AS SELECT DISTINCT user_id, "
-        f"{_MONTH.format('day')} AS month FROM {USER_DAY}"
+        f"CREATE OR REPLACE TABLE {USER_MONTH} AS SELECT user_id, {_MONTH.format('day')} AS "
+        f"month FROM _lagged WHERE p IS NULL OR {_MONTH.format('p')} <> {_MONTH.format('day')}"
     )
     con.execute(
         f"CREATE OR REPLACE TABLE {MONTH_ACTIVE} AS SELECT month, count(*) AS active_users "
         f"FROM {USER_MONTH} GROUP BY month"
     )
     _rebuild_cohorts(con)
-    _rebuild_daily(con)
+    _rebuild_daily(con, "_lagged")
+    con.execute("DROP TABLE _lagged")
     rebuild_activation(con)
 
 
@@ -357,7 +374,7 @@ def _append_daily(
     if first_new is None and hi <= old_hi:
         return
     con.execute(f"DELETE FROM {DAILY} WHERE day >= {_date(start)}")
-    con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(start), _date(hi)))
+    con.execute(f"INSERT INTO {DAILY} " + _daily_range_sql(_date(start), _date(hi)))
 
 
 def _append_activation(con: duckdb.DuckDBPyConnection) -> None:
