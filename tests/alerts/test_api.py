@@ -141,3 +141,28 @@ def test_create_needs_admin_and_a_valid_rule(env: Env) -> None:
 def test_unauthenticated_calls_are_refused(env: Env) -> None:
     assert env.client.get(f"{P}/rules").status_code == 401
     assert env.client.get(f"{P}/events").status_code == 401
+
+
+def _signed_in(env: Env, email: str, password: str) -> TestClient:
+    client = TestClient(env.client.app)
+    r = client.post("/login", data={"email": email, "password": password}, follow_redirects=False)
+    assert r.status_code == 303
+    return client
+
+
+def test_web_page_lists_own_rules_and_firings_linked_to_accounts(env: Env) -> None:
+    assert env.client.get("/alerts", follow_redirects=False).status_code == 303  # to login
+    with _signed_in(env, "val@a.example", "password-av") as viewer:
+        html = viewer.get("/alerts?lang=en").text
+    assert '<a href="/alerts" aria-current="page">Alerts</a>' in html
+    assert '<a href="/accounts/a1">a1</a>' in html
+    assert "tickets spiked (account a1): 6 in the last 1 day(s)" in html
+    assert "Spike A" in html
+    assert "b1" not in html
+    assert "Spike B secret" not in html
+    assert "Vendor-wide" not in html
+    with _signed_in(env, "vera@vendor.example", "password-v") as vendor:
+        html = vendor.get("/alerts?lang=sv").text
+    assert "Senaste larm" in html
+    assert "hela portalen" in html
+    assert '<a href="/accounts/b1">b1</a>' in html

@@ -17,5 +17,8 @@ Examples
 from __future__ import annotations
 
 from portalroi.web.pages import router
+from portalroi.web.pages_alerts import router as _alerts_router
 
 __all__ = ["router"]
+
+router.include_router(_alerts_router)

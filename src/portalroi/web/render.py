@@ -47,6 +47,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/impact", "impact"),
     ("/health", "health"),
     ("/topics", "topics"),
+    ("/alerts", "alerts"),
     ("/business-case", "business_case_editor"),
     ("/data", "data_status"),
 )
