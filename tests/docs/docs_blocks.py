@@ -9,6 +9,8 @@ Convention (``docs/`` and ``README.md``):
   python";
 - the only exception is a ``<!-- test: skip: REASON -->`` line right above a block; the tests
   list every allowed (page, reason) and fail when one is added without being listed;
+- a ``yaml``, ``csv`` (or other non-runnable) block with ``title="NAME"`` is a file the reader
+  saves: the test writes it as ``NAME`` before running the blocks below it;
 - a page whose first line is ``<!-- test: store=demo -->`` starts from a copy of one tiny demo
   store (``portalroi demo --size tiny``, built once per test session, with its exports in
   ``portalroi-demo/``); every other page starts from a fresh empty store.
@@ -39,7 +41,8 @@ REFUSED_LANGS = ("py", "python3", "sh", "shell", "zsh", "pycon", "ipython", "she
 STORE_DEMO = "<!-- test: store=demo -->"
 _SKIP = re.compile(r"^<!-- test: skip: (\S.*?) -->$")
 _MARKER = re.compile(r"<!-- test:")
-_FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)")
+_FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)(.*)$")
+_TITLE = re.compile(r'title="([^"]+)"')
 _REDIRECT = re.compile(r"^(.*?)\s+>\s*(\S+)\s*(?:#.*)?$")
 
 
@@ -52,6 +55,7 @@ class Block:
     lang: str
     text: str
     skip: str | None = None
+    title: str | None = None
 
     @property
     def where(self) -> str:
@@ -92,7 +96,17 @@ def blocks(page: Path) -> list[Block]:
         prev = next((ln.strip() for ln in reversed(lines[:start]) if ln.strip()), "")
         skip = _SKIP.match(prev)
         text = "\n".join(body) + "\n"
-        found.append(Block(page, start + 1, m.group(2), text, skip.group(1) if skip else None))
+        title = _TITLE.search(m.group(3))
+        found.append(
+            Block(
+                page,
+                start + 1,
+                m.group(2),
+                text,
+                skip.group(1) if skip else None,
+                title.group(1) if title else None,
+            )
+        )
         i += 1
     return found
 
@@ -115,6 +129,15 @@ def uses_demo_store(page: Path) -> bool:
 def runnable(page: Path) -> list[Block]:
     """The blocks of a page the tests run, in order."""
     return [b for b in blocks(page) if b.runs]
+
+
+def steps(page: Path) -> list[Block]:
+    """What a page's test does, in order: blocks to run, and file blocks to write.
+
+    A non-runnable block with a title (```` ```yaml title="helpdesk.yaml" ````) is a file the
+    reader saves; the test writes it under that name before running the blocks below it.
+    """
+    return [b for b in blocks(page) if b.runs or (b.title is not None and b.lang not in RUN_LANGS)]
 
 
 def commands(text: str) -> list[str]:
