@@ -128,3 +128,29 @@ def test_expansion_is_scoped(api: Api) -> None:
     assert {r["account_id"] for r in own["data"]} <= api.own
     assert own["count"] == int(expected["account_id"].isin(api.own).sum())
     assert _get(api, "/api/v1/risk/expansion", api.other_tenant)["count"] == 0
+
+
+def test_accuracy_page_shows_the_callers_months(api: Api) -> None:
+    page = api.client.get("/health/accuracy", headers=api.vendor)
+    assert page.status_code == 200, page.text[:300]
+    assert "Prediction accuracy" in page.text
+    assert "2023-10" in page.text
+    assert "2024-01" in page.text
+    assert 'id="chart-auc"' in page.text
+    assert 'id="chart-calibration"' in page.text
+    assert "organisation&#39;s accounts only" not in page.text
+    own = api.client.get("/health/accuracy", headers=api.org, params={"lang": "sv"})
+    assert own.status_code == 200
+    assert "Beräknat enbart på er organisations kunder." in own.text
+    csv = api.client.get("/health/accuracy/csv/auc", headers=api.vendor, params={"lang": "en"})
+    assert csv.status_code == 200
+    lines = csv.text.splitlines()
+    assert lines[0] == "month,scorer,roc_auc,top_decile_precision,n,churned"
+    with api.store() as store:
+        months = accuracy_by_month(store).months
+    first = next(x for x in lines[1:] if x.startswith("2023-10,Churn model,"))
+    assert months[0].model is not None
+    assert float(first.split(",")[2]) == pytest.approx(months[0].model.roc_auc)
+    assert api.client.get("/health/accuracy/csv/nope", headers=api.vendor).status_code == 404
+    anonymous = api.client.get("/health/accuracy", follow_redirects=False)
+    assert anonymous.status_code == 303

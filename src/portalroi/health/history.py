@@ -244,6 +244,7 @@ def scores(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY score_date DESC, account_id, model_version"
     frame: pd.DataFrame = store.con.execute(sql, params).df()
+    frame["score_date"] = pd.to_datetime(frame["score_date"]).dt.date
     if accounts is not None:
         frame = frame[frame["account_id"].isin(accounts)].reset_index(drop=True)
     return frame

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from portalroi.web.pages import router
 from portalroi.web.pages_alerts import router as _alerts_router
+from portalroi.web.pages_risk import router as _risk_router
 
 __all__ = ["router"]
 
 router.include_router(_alerts_router)
+router.include_router(_risk_router)

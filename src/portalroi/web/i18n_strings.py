@@ -250,6 +250,54 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The {n} most recent of {total} alerts.",
         "sv": "De {n} senaste av {total} larm.",
     },
+    "risk_accuracy": {"en": "Prediction accuracy", "sv": "Prognosträffsäkerhet"},
+    "risk_model": {"en": "Churn model", "sv": "Churnmodell"},
+    "risk_score": {"en": "Health score", "sv": "Hälsopoäng"},
+    "risk_predicted": {"en": "Predicted", "sv": "Förutsagt"},
+    "risk_observed": {"en": "Observed", "sv": "Utfall"},
+    "risk_no_scores": {
+        "en": "No stored risk score has a closed outcome window yet; record past scores with "
+        "`portalroi health record --from ... --to ...`.",
+        "sv": "Inga sparade riskpoäng har ännu ett avslutat utfallsfönster; spara historiska "
+        "poäng med `portalroi health record --from ... --to ...`.",
+    },
+    "risk_months": {"en": "Months judged", "sv": "Bedömda månader"},
+    "risk_last_auc": {"en": "ROC AUC, latest month", "sv": "ROC AUC, senaste månaden"},
+    "risk_ece": {"en": "Calibration error (ECE)", "sv": "Kalibreringsfel (ECE)"},
+    "risk_auc_chart": {"en": "ROC AUC by score month", "sv": "ROC AUC per poängmånad"},
+    "risk_precision_chart": {
+        "en": "Churn rate in the highest-risk tenth",
+        "sv": "Churnandel i tiondelen med högst risk",
+    },
+    "risk_calibration_chart": {
+        "en": "Calibration by decile (all months)",
+        "sv": "Kalibrering per decil (alla månader)",
+    },
+    "risk_churn_rate": {"en": "Churn rate", "sv": "Churnandel"},
+    "risk_decile": {"en": "Decile of predicted risk", "sv": "Decil av förutsagd risk"},
+    "risk_table": {"en": "Accuracy by score month", "sv": "Träffsäkerhet per poängmånad"},
+    "risk_month": {"en": "Month", "sv": "Månad"},
+    "risk_churned": {"en": "Churned", "sv": "Churnade"},
+    "risk_top10": {"en": "Top 10 %", "sv": "Topp 10 %"},
+    "risk_at_risk_precision": {"en": "At-risk band", "sv": "Riskbandet"},
+    "risk_all": {"en": "All months", "sv": "Alla månader"},
+    "risk_pairs_note": {
+        "en": "Pairs are churn model / health score. Each month judges the scores stored then "
+        "against the outcomes known now (churn within the horizon).",
+        "sv": "Paren är churnmodell / hälsopoäng. Varje månad bedömer de poäng som sparades då "
+        "mot de utfall som är kända nu (churn inom horisonten).",
+    },
+    "risk_small_note": {
+        "en": "Small samples (under 30 accounts or 5 churners), figures unstable: {months}.",
+        "sv": "Små urval (under 30 kunder eller 5 churnade), osäkra siffror: {months}.",
+    },
+    "risk_scoped_note": {
+        "en": "Computed on your organisation's accounts only.",
+        "sv": "Beräknat enbart på er organisations kunder.",
+    },
+    "risk_expansion": {"en": "Expansion opportunities", "sv": "Expansionsmöjligheter"},
+    "risk_expansion_kind": {"en": "Kind", "sv": "Typ"},
+    "risk_expansion_reasons": {"en": "Why", "sv": "Varför"},
     "not_found": {"en": "Not found.", "sv": "Hittades inte."},
     "language": {"en": "Svenska", "sv": "English"},
 }

@@ -46,6 +46,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/support", "support"),
     ("/impact", "impact"),
     ("/health", "health"),
+    ("/health/accuracy", "risk_accuracy"),
     ("/topics", "topics"),
     ("/alerts", "alerts"),
     ("/business-case", "business_case_editor"),
