@@ -43,6 +43,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "portalroi.api.routers.accounts",
     "portalroi.api.routers.business_cases",
     "portalroi.api.routers.ingestion",
+    "portalroi.api.routers.interventions",
     "portalroi.api.routers.reports",
     "portalroi.api.routers.status",
     "portalroi.api.routers.health",

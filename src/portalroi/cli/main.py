@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "portalroi.cli.health",
     "portalroi.cli.impact",
     "portalroi.cli.ingest",
+    "portalroi.cli.interventions",
     "portalroi.cli.metrics",
     "portalroi.cli.report",
     "portalroi.cli.roi",

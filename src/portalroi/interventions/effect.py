@@ -10,7 +10,7 @@ For a kind (say ``training``) and an outcome (say ``active_users``, see
    ``d - 7w``, not churned before ``d``), the after-window ends before the data do, and for
    portal-use outcomes the portal was live for the whole before-window.
 3. **Matched.** Controls are accounts eligible the same way at the same ``d`` with no
-   intervention of any kind in ``[d - 7w, d + 7w)``, in the same segment, with a health score
+   intervention of any kind in ``[d - 7w, d]``, in the same segment, with a health score
    as of the same month start (computed from data before it only) within ``caliper`` points;
    the ``k`` nearest are kept (:func:`portalroi.interventions.matching.match_controls`).
 4. **Estimated.** Difference-in-differences of the matched sets with a cluster bootstrap over
@@ -103,6 +103,8 @@ class InterventionEffect:
             "ci_high": None if est is None else est.ci_high,
             "relative_effect": None if est is None else est.relative_effect,
             "naive_change": None if est is None else est.naive_change,
+            "naive_ci_low": None if est is None else est.naive_ci_low,
+            "naive_ci_high": None if est is None else est.naive_ci_high,
             "control_change": None if est is None else est.control_change,
             "treated_before": None if est is None else est.treated_pre,
             "treated_after": None if est is None else est.treated_post,
@@ -160,10 +162,22 @@ def _eligible(
     return out
 
 
+def _acted_later(ctrl: pd.DataFrame, iv: pd.DataFrame, window: timedelta) -> int:
+    """Control rows whose account got any intervention in ``(anchor, anchor + window)``."""
+    if not len(ctrl) or not len(iv):
+        return 0
+    m = ctrl[["anchor", "account_id"]].merge(
+        iv[["account_id", "anchor"]].rename(columns={"anchor": "at"}), on="account_id"
+    )
+    hit = m[(m["at"] > m["anchor"]) & (m["at"] < m["anchor"] + window)]
+    return len(hit[["anchor", "account_id"]].drop_duplicates())
+
+
 def _method(k: int, caliper: float, weeks: int, n_boot: int, seed: int) -> str:
     return (
         f"matched difference-in-differences, {weeks} weeks before vs after; up to {k} "
-        f"controls per intervention with no intervention in the same period, same segment, "
+        f"controls per intervention with no intervention in the {weeks} weeks before, "
+        f"same segment, "
         f"health score (as of the month start, from earlier data only) within {caliper:g} "
         f"points; 95 % interval from a cluster bootstrap over accounts ({n_boot} draws, "
         f"seed {seed})"
@@ -218,7 +232,9 @@ def _one(
     for anchor in elig["anchor"].unique():
         a = pd.Timestamp(anchor)
         ok = _eligible(acc, a, window, spec.needs_portal)
-        near = (ivt >= np.datetime64(a - window)) & (ivt < np.datetime64(a + window))
+        # only the before-window and the day itself: excluding accounts that are acted on
+        # later would favour accounts that churn before anyone can act (survivor bias)
+        near = (ivt >= np.datetime64(a - window)) & (ivt <= np.datetime64(a))
         busy = set(iva[near])
         cand = acc[ok & ~acc["account_id"].isin(busy).to_numpy()]
         g = grids[a]
@@ -301,6 +317,18 @@ def _one(
                 f"{n_cacc} control accounts (fewer than {SMALL_GROUP}); the interval is rough "
                 "and one account can move the estimate"
             )
+    if estimate is not None and treated["post"].nunique() == 1 and treated["pre"].nunique() == 1:
+        warnings.append(
+            f"the {n_match} treated episodes all have the same {spec.label.lower()} before and "
+            "after (e.g. none churned): the bootstrap cannot show their uncertainty, so the "
+            "interval is too narrow"
+        )
+    later = _acted_later(ctrl, iv_all, window)
+    if len(ctrl) and later > _UNMATCHED_WARN * len(ctrl):
+        warnings.append(
+            f"{later} of {len(ctrl)} control uses got an intervention during their "
+            "after-window (counted as untreated: if it helped them, the estimate leans to zero)"
+        )
     if reasons["window not complete"] and len(elig):
         warnings.append(
             f"{reasons['window not complete']} recent {kind} episode(s) left out: their "

@@ -14,7 +14,7 @@ Interval: the estimate is a ratio of sums over accounts, ``sum_a c_a / sum_a n_a
 changes as a control, and ``n_a`` counts its treated episodes. Accounts (clusters) are drawn with
 replacement, the ratio is recomputed for each draw (matches held fixed, so control reuse is
 accounted for), and the 2.5 and 97.5 percentiles form the 95 % interval (seeded: the same data
-give the same interval).
+give the same interval). The naive change gets an interval from the same draws.
 
 Examples
 --------
@@ -51,6 +51,8 @@ class DidEstimate:
     treated_post: float
     relative_effect: float | None
     n_boot: int
+    naive_ci_low: float | None = None
+    naive_ci_high: float | None = None
 
 
 def matched_did(
@@ -89,14 +91,21 @@ def matched_did(
 
     contrib = pd.concat(
         [
-            pd.DataFrame({"account_id": treated["account_id"], "c": t_change, "n": 1.0}),
             pd.DataFrame(
-                {"account_id": c["account_id"], "c": -(c["change"] * c["weight"]), "n": 0.0}
+                {"account_id": treated["account_id"], "c": t_change, "t": t_change, "n": 1.0}
+            ),
+            pd.DataFrame(
+                {
+                    "account_id": c["account_id"],
+                    "c": -(c["change"] * c["weight"]),
+                    "t": 0.0,
+                    "n": 0.0,
+                }
             ),
         ]
     )
-    per = contrib.groupby("account_id")[["c", "n"]].sum()
-    lo = hi = None
+    per = contrib.groupby("account_id")[["c", "t", "n"]].sum()
+    lo = hi = n_lo = n_hi = None
     if n_boot > 0 and len(per) > 1:
         rng = np.random.default_rng(seed)
         m = len(per)
@@ -104,9 +113,10 @@ def matched_did(
         num = draws @ per["c"].to_numpy()
         den = draws @ per["n"].to_numpy()
         ok = den > 0
-        stats = num[ok] / den[ok]
         alpha = (1 - level) / 2
-        lo, hi = (float(x) for x in np.quantile(stats, [alpha, 1 - alpha]))
+        lo, hi = (float(x) for x in np.quantile(num[ok] / den[ok], [alpha, 1 - alpha]))
+        naive = (draws @ per["t"].to_numpy())[ok] / den[ok]
+        n_lo, n_hi = (float(x) for x in np.quantile(naive, [alpha, 1 - alpha]))
     return DidEstimate(
         effect=effect,
         ci_low=lo,
@@ -117,4 +127,6 @@ def matched_did(
         treated_post=post,
         relative_effect=relative,
         n_boot=n_boot,
+        naive_ci_low=n_lo,
+        naive_ci_high=n_hi,
     )

@@ -3,7 +3,8 @@
 A control for a treated episode (account ``a``, anchor day ``d``) is another account that
 
 * is eligible at ``d`` the same way (see :func:`portalroi.interventions.effect`),
-* had no intervention of any kind in ``[d - 7w, d + 7w)``,
+* had no intervention of any kind in ``[d - 7w, d]`` (later ones are allowed: excluding
+  them would favour accounts that churned before anyone could act),
 * is in the same segment, and
 * had a health score as of the same grid date within ``caliper`` points of ``a``'s.
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from portalroi.web.pages import router
 from portalroi.web.pages_alerts import router as _alerts_router
+from portalroi.web.pages_interventions import router as _interventions_router
 from portalroi.web.pages_risk import router as _risk_router
 
 __all__ = ["router"]
 
 router.include_router(_alerts_router)
+router.include_router(_interventions_router)
 router.include_router(_risk_router)

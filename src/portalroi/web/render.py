@@ -49,6 +49,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/health/accuracy", "risk_accuracy"),
     ("/topics", "topics"),
     ("/alerts", "alerts"),
+    ("/interventions", "interventions"),
     ("/business-case", "business_case_editor"),
     ("/data", "data_status"),
 )
