@@ -89,8 +89,16 @@ class Settings(BaseSettings):
     api_cache_seconds: float = Field(
         30.0,
         ge=0,
-        description="How long computed metric results are reused per tenant and parameters "
-        "(0 turns the cache off); every ingestion clears it.",
+        description="How long computed metric results and finished answers of the dashboard "
+        "pages and analytics routes are reused per user, tenant and parameters (0 turns the "
+        "cache off); an ingestion clears both, any other write the finished answers.",
+    )
+    api_auth_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long a verified token or session is remembered for answers served "
+        "from the cache; a revocation through the server applies at once, one made by another "
+        "process within this time.",
     )
     session_hours: float = Field(
         12.0, gt=0, description="Lifetime of a signed-in browser session (hours)."
@@ -110,6 +118,11 @@ class Settings(BaseSettings):
     )
     smtp_starttls: bool = Field(
         False, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    smtp_ca_file: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities trusted for STARTTLS (unset = the "
+        "system's); the server's certificate and host name are always verified.",
     )
     schedules_enabled: bool = Field(
         False,

@@ -29,11 +29,17 @@ from portalroi.api.cache import ResultCache
 from portalroi.api.errors import ErrorResponse, install_error_handlers
 from portalroi.api.limits import BodyLimit
 from portalroi.api.pool import StorePool
+from portalroi.api.response_cache import ResponseCache
 from portalroi.settings import Settings, get_settings
 
-__all__ = ["API_PREFIX", "ROUTER_MODULES", "create_app"]
+__all__ = ["API_PREFIX", "CACHED_API_PREFIXES", "ROUTER_MODULES", "create_app"]
 
 API_PREFIX = "/api/v1"
+#: API routes whose answers are served from the response cache (read-only figures; each
+#: covers the path and every path below it).
+CACHED_API_PREFIXES: tuple[str, ...] = tuple(
+    f"{API_PREFIX}/{name}/" for name in ("metrics", "health", "impact", "roi", "topics")
+)
 
 #: One router per resource, each a module with ``router``.
 ROUTER_MODULES: tuple[str, ...] = (
@@ -55,14 +61,14 @@ ROUTER_MODULES: tuple[str, ...] = (
 )
 
 
-def _web_router() -> object | None:
+def _web() -> Any:
+    """The dashboard package (mounted by name: the API does not depend on it), or ``None``."""
     try:
-        web = importlib.import_module("portalroi.web")
+        return importlib.import_module("portalroi.web")
     except ModuleNotFoundError as exc:
         if exc.name not in ("portalroi.web", "portalroi"):
             raise
         return None
-    return getattr(web, "router", None)
 
 
 def _start_schedules(settings: Settings, appdb: AppDB, pool: StorePool) -> Any:
@@ -118,7 +124,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router, prefix=API_PREFIX)
-    web = _web_router()
+    web = _web()
     if web is not None:
-        app.include_router(web)  # type: ignore[arg-type]
+        app.include_router(web.router)
+    pages: tuple[str, ...] = tuple(getattr(web, "CACHED_PAGES", ()))
+    # Outermost, so a cached answer skips routing, validation and rendering altogether.
+    app.add_middleware(
+        ResponseCache,
+        appdb=appdb,
+        ttl=settings.api_cache_seconds,
+        prefixes=CACHED_API_PREFIXES + pages,
+        writes=tuple(getattr(web, "STATE_CHANGING_GETS", ())),
+        auth_ttl=settings.api_auth_cache_seconds,
+    )
     return app

@@ -20,8 +20,9 @@ from portalroi.web.pages import router
 from portalroi.web.pages_alerts import router as _alerts_router
 from portalroi.web.pages_interventions import router as _interventions_router
 from portalroi.web.pages_risk import router as _risk_router
+from portalroi.web.render import CACHED_PAGES, STATE_CHANGING_GETS
 
-__all__ = ["router"]
+__all__ = ["CACHED_PAGES", "STATE_CHANGING_GETS", "router"]
 
 router.include_router(_alerts_router)
 router.include_router(_interventions_router)

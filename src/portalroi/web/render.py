@@ -29,8 +29,10 @@ from portalroi.reports.i18n import LANGUAGES
 from portalroi.web.i18n_strings import t
 
 __all__ = [
+    "CACHED_PAGES",
     "LANG_COOKIE",
     "NAV",
+    "STATE_CHANGING_GETS",
     "cached",
     "page_principal",
     "pick_language",
@@ -53,6 +55,20 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/business-case", "business_case_editor"),
     ("/data", "data_status"),
 )
+#: Pages whose finished HTML the server's response cache may keep (per user, query and
+#: language; see :mod:`portalroi.api.response_cache`): those that only show figures. A path
+#: ending in ``/`` covers every page below it.
+CACHED_PAGES: tuple[str, ...] = (
+    "/",
+    "/adoption",
+    "/support",
+    "/impact",
+    "/health",
+    "/accounts/",
+    "/topics",
+)
+#: ``GET`` pages that change state (the cache forgets everything when one is requested).
+STATE_CHANGING_GETS: tuple[str, ...] = ("/logout",)
 HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=str(HERE / "templates"))
 T = TypeVar("T")
