@@ -231,7 +231,8 @@ def events_frame(
         "'attempts': d.attempts, 'error': d.last_error, 'delivered_at': d.delivered_at} "
         "ORDER BY d.channel) FROM _alert_deliveries d WHERE d.event_id = e.event_id), []) "
         f"AS deliveries FROM _alert_events e WHERE {cond} "
-        "ORDER BY e.fired_at DESC, e.event_id LIMIT ? OFFSET ?",
+        "ORDER BY e.fired_at DESC, e.rule_name, e.account_id NULLS FIRST, e.subject, e.event_id "
+        "LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).df()
     return frame, int(total_row[0]) if total_row else 0
