@@ -72,7 +72,8 @@ def test_monthly_actives_and_feature_users_match(sim: tuple[SimResult, Store]) -
     assert len(got) == len(users)
     for m, feature, n, act in zip(got.month, got.feature, got.users, got.active_users, strict=True):
         key = pd.Timestamp(m)
-        assert n == users[(key, feature)] and act == active[key], (m, feature)
+        assert n == users[(key, feature)], (m, feature)
+        assert act == active[key], m
 
 
 def test_go_live_dates_are_the_simulated_ones(sim: tuple[SimResult, Store]) -> None:
@@ -98,7 +99,8 @@ def test_self_resolutions_are_deflected_tickets(sim: tuple[SimResult, Store]) ->
     # each self-resolution sits exactly where a deflected would-be ticket was raised
     slots = Counter(zip(deflected.account_id, deflected.created_at, strict=True))
     events = Counter(zip(solved.account_id, solved.ts, strict=True))
-    assert events and all(n <= slots[key] for key, n in events.items())
+    assert events
+    assert all(n <= slots[key] for key, n in events.items())
     # and about the configured share of deflected tickets emits one (binomial, 4 sd)
     share = result.truth["effects"]["deflection_share"]["realised"][
         "self_service_resolved_events_share"
