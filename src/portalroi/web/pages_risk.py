@@ -14,7 +14,9 @@ Examples
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from typing import Annotated
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -23,13 +25,17 @@ from fastapi.responses import RedirectResponse, Response
 from portalroi.api.analytics import scope_accounts
 from portalroi.api.deps import StoreDep
 from portalroi.health.accuracy import AccuracyReport, MonthAccuracy, accuracy_by_month
+from portalroi.health.expansion import expansion_accounts
 from portalroi.reports.i18n import format_number, format_percent
 from portalroi.web.charts import line_spec
 from portalroi.web.i18n_strings import t
 from portalroi.web.model import Chart, Kpi, PageData, Table
 from portalroi.web.render import LANG_COOKIE, page_principal, pick_language, render
 
-__all__ = ["accuracy_page", "router"]
+__all__ = ["EXPANSION_ROWS", "accuracy_page", "expansion_table", "router"]
+
+#: Accounts listed in the health page's expansion table (most signals first).
+EXPANSION_ROWS = 25
 
 router = APIRouter(include_in_schema=False)
 
@@ -176,6 +182,39 @@ def accuracy_page(report: AccuracyReport, lang: str, scoped: bool) -> PageData:
     if scoped:
         data.notes.append(t("risk_scoped_note", lang))
     return data
+
+
+def expansion_table(signals: pd.DataFrame, visible: Collection[str], lang: str) -> Table:
+    """The health page's list of expansion opportunities among the ``visible`` accounts.
+
+    ``signals`` is :func:`portalroi.health.expansion.expansion_signals` of the whole store.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"account_id": ["A", "B"], "segment": ["smb", "smb"],
+    ...                   "signal": ["seats", "orders"], "kind": ["upsell", "upsell"],
+    ...                   "reason": ["seats full", "orders up"]})
+    >>> expansion_table(s, {"B"}, "en").rows
+    [['B', 'smb', 'upsell', 'orders up']]
+    """
+    own = signals[signals["account_id"].isin(set(visible))]
+    accounts = expansion_accounts(own).head(EXPANSION_ROWS)
+    rows = [
+        [str(r["account_id"]), str(r["segment"]), ", ".join(r["kinds"]), "; ".join(r["reasons"])]
+        for r in accounts.to_dict("records")
+    ]
+    return Table(
+        "expansion",
+        t("risk_expansion", lang),
+        [
+            "ID",
+            t("segment", lang),
+            t("risk_expansion_kind", lang),
+            t("risk_expansion_reasons", lang),
+        ],
+        rows,
+        links=[f"/accounts/{quote(r[0], safe='')}" for r in rows],
+    )
 
 
 def _data(request: Request, store: StoreDep, lang: str) -> tuple[PageData, bool] | None:
