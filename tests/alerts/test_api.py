@@ -166,3 +166,24 @@ def test_web_page_lists_own_rules_and_firings_linked_to_accounts(env: Env) -> No
     assert "Senaste larm" in html
     assert "hela portalen" in html
     assert '<a href="/accounts/b1">b1</a>' in html
+
+
+def test_live_ingestion_runs_the_alerts(env: Env) -> None:
+    # Runs last in this module: it adds a rule and a firing to the shared environment.
+    rule = {
+        "name": "A tickets doubled",
+        "kind": "spike",
+        "count": "tickets",
+        "threshold": 2,
+        "scope": "account",
+    }
+    made = env.client.post(f"{P}/rules", json=rule, headers=env.a_admin).json()
+    before = env.client.get(f"{P}/events?rule_id={made['rule_id']}", headers=env.a_admin).json()
+    assert before["count"] == 0  # a new rule fires only when rules are evaluated
+    row = {"ticket_id": "live-1", "account_id": "a1", "created_at": day(1, 20), "channel": "portal"}
+    r = env.client.post("/api/v1/ingest/tickets", json={"rows": [row]}, headers=env.a_admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["inserted"] == 1
+    after = env.client.get(f"{P}/events?rule_id={made['rule_id']}", headers=env.a_admin).json()
+    assert [e["account_id"] for e in after["data"]] == ["a1"]
+    assert after["data"][0]["reason"].startswith("tickets spiked (account a1): 7 in the last 1")
