@@ -125,7 +125,9 @@ def record_scores(
     The model is the newest saved one trained on outcomes known by ``as_of``
     (:func:`latest_model`); when there is none, one is fitted as of ``as_of`` and saved (as
     :func:`refit` does). When no model can be fitted (too little history), the health score
-    and band are stored with an empty ``risk`` under model version :data:`SCORE_ONLY`.
+    and band are stored with an empty ``risk`` under model version :data:`SCORE_ONLY`. A date
+    already recorded with that model is skipped (this runs after every load), as is a store
+    without accounts or activity.
 
     Parameters
     ----------
@@ -146,16 +148,32 @@ def record_scores(
     ...     record_scores(store, "2024-01-01")
     0
     """
-    at = day(as_of) if as_of is not None else default_as_of(store)
     if not store.con.execute("SELECT 1 FROM accounts LIMIT 1").fetchall():
         return 0
+    try:
+        at = day(as_of) if as_of is not None else default_as_of(store)
+    except DataError:  # accounts but no activity yet: nothing to score as of
+        return 0
     saved = latest_model(store, at, horizon_days)
+    # Called after every load: once a date is recorded with this model, skip the work.
+    if _recorded(store, at, saved.version if saved is not None else SCORE_ONLY):
+        return 0
     if saved is None:
         try:
             saved = refit(store, at, horizon_days)
         except DataError:
             saved = None
     return _insert_scores(store, at, saved, horizon_days, health_config)
+
+
+def _recorded(store: Store, at: datetime, version: str) -> bool:
+    if not table_exists(store, "risk_scores"):
+        return False
+    row = store.con.execute(
+        "SELECT count(*) FROM risk_scores WHERE score_date = ? AND model_version = ?",
+        [at.date(), version],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def backfill(
