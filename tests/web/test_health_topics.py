@@ -103,6 +103,41 @@ def test_topics_page_matches_the_topic_report(client: TestClient, demo_db: Path)
     assert ">LUCKA<" in client.get("/topics", params={"lang": "sv"}).text or gaps == 0
 
 
+#: English a Swedish page must not show: every multi-word dashboard string (test_i18n's list)
+#: and the account summary's English sentences.
+SUMMARY_ENGLISH = ("portal events", "tickets opened", "still open", "Health score", "Churn risk")
+
+
+def _visible_text(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_swedish_pages_leave_no_known_english(client: TestClient) -> None:
+    from test_i18n import english_phrases
+
+    health = client.get("/health", params={"lang": "sv"}).text
+    account = re.search(r'href="(/accounts/[^"]+)"', health)
+    assert account is not None
+    paths = ["/", "/adoption", "/support", "/impact", "/health", account.group(1), "/topics"]
+    paths += ["/business-case", "/data"]
+    known = [*english_phrases(), *SUMMARY_ENGLISH]
+    found = {}
+    for path in paths:
+        r = client.get(path, params={"lang": "sv"})
+        assert r.status_code == 200, path
+        assert '<html lang="sv">' in r.text
+        text = _visible_text(r.text)
+        left = [phrase for phrase in known if phrase in text]
+        if left:
+            found[path] = left
+    assert found == {}
+    # The account summary is in Swedish.
+    summary = _visible_text(client.get(account.group(1), params={"lang": "sv"}).text)
+    assert "portalhändelser" in summary
+    assert "ärenden öppnade" in summary
+
+
 @pytest.fixture(scope="module")
 def org_client(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A user of organisation ``org-smb`` (the demo's smb accounts); the rest are ``org-other``."""

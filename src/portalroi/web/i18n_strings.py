@@ -333,6 +333,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Only analysts and administrators may record interventions.",
         "sv": "Endast analytiker och administratörer får registrera insatser.",
     },
+    "component_engagement": {"en": "engagement", "sv": "engagemang"},
+    "component_adoption": {"en": "adoption", "sv": "användning"},
+    "component_support": {"en": "support", "sv": "support"},
+    "component_sentiment": {"en": "sentiment", "sv": "nöjdhet"},
+    "component_billing": {"en": "billing", "sv": "fakturering"},
+    "load_loaded": {"en": "loaded", "sv": "inläst"},
+    "load_loaded_with_quarantine": {
+        "en": "loaded, rows quarantined",
+        "sv": "inläst, rader i karantän",
+    },
     "language": {"en": "Svenska", "sv": "English"},
 }
 

@@ -18,7 +18,7 @@ from typing import Any
 from portalroi.api.scope import scoped_source
 from portalroi.reports.i18n import format_number
 from portalroi.store import Store
-from portalroi.web.i18n_strings import t
+from portalroi.web.i18n_strings import STRINGS, t
 from portalroi.web.model import PageData, Table
 
 __all__ = ["status_page"]
@@ -86,7 +86,7 @@ def status_page(store: Store, scope: frozenset[str] | None, lang: str) -> PageDa
                 [
                     str(a),
                     str(b).rsplit("/", 1)[-1],
-                    str(c),
+                    t(f"load_{c}", lang) if f"load_{c}" in STRINGS else str(c),
                     format_number(d or 0, lang),
                     format_number(e or 0, lang),
                     format_number(f or 0, lang),

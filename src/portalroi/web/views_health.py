@@ -23,8 +23,9 @@ from portalroi.reports.i18n import format_number, format_percent
 from portalroi.services.health import HealthData, sort_health
 from portalroi.store import Store
 from portalroi.web.charts import bar_spec
-from portalroi.web.i18n_strings import t
+from portalroi.web.i18n_strings import STRINGS, t
 from portalroi.web.model import Chart, Kpi, PageData, Table
+from portalroi.web.summary_text import summary_text
 
 __all__ = ["account_page", "health_page"]
 
@@ -177,7 +178,7 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
     )
     comp_frame = pd.DataFrame(
         {
-            "component": comp.index,
+            "component": [_component(c, lang) for c in comp.index],
             "score": [float(s[c]) if not pd.isna(s[c]) else None for c in comp.index],
             "weight": comp["weight"].to_numpy(),
             "points_in_score": comp["wp"].to_numpy(),
@@ -199,6 +200,7 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
         )
     )
     signals = parts.drop(columns="account_id")
+    signals["component"] = [_component(c, lang) for c in signals["component"]]
     lost = bar_spec(
         signals.sort_values("lost_points", ascending=False),
         x="feature",
@@ -285,8 +287,18 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
             ],
         )
     )
-    page.notes.append(summary.text)
+    # An LLM rewording (when configured) is English; Swedish pages get the data-built text.
+    page.notes.append(
+        summary.text
+        if summary.source == "llm" and lang == "en"
+        else summary_text(summary.facts, lang)
+    )
     return page
+
+
+def _component(name: Any, lang: str) -> str:
+    key = f"component_{name}"
+    return t(key, lang) if key in STRINGS else str(name)
 
 
 def _num(value: Any, lang: str, decimals: int) -> str:
