@@ -8,6 +8,7 @@ Examples
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -56,12 +57,20 @@ def _rule_row(stored: Any) -> dict[str, str]:
     }
 
 
+def _days(start: str | None, end: str | None) -> str:
+    """``first – last`` day of a window whose end instant is exclusive (the last day shown)."""
+    if end is None:
+        return ""
+    last = (datetime.fromisoformat(end) - timedelta(microseconds=1)).date().isoformat()
+    return f"{start[:10]} – {last}" if start else last
+
+
 def _event_row(e: dict[str, Any]) -> dict[str, Any]:
     delivery = ", ".join(
         f"{d['channel']}: {d['status']}" + (f" ({d['error']})" if d["error"] else "")
         for d in e["deliveries"]
     )
-    window = f"{(e['window_start'] or '')[:10]} – {(e['window_end'] or '')[:10]}".strip(" –")
+    window = _days(e["window_start"], e["window_end"])
     account = e["account_id"]
     return {
         "fired_at": str(e["fired_at"])[:16].replace("T", " "),
@@ -70,7 +79,7 @@ def _event_row(e: dict[str, Any]) -> dict[str, Any]:
         "link": f"/accounts/{quote(account, safe='')}" if account else None,
         "subject": e["subject"] or "",
         "reason": e["reason"],
-        "window": window or str(e["as_of"])[:10],
+        "window": window,
         "delivery": delivery or "-",
     }
 
