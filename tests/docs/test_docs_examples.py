@@ -168,6 +168,11 @@ def test_page_examples_run(
     for block in steps(page):
         if not block.runs:
             assert block.title is not None
+            shipped = ROOT / block.title
+            if shipped.is_file():  # a file of the repository shown on the page: shown as it is
+                assert shipped.read_text(encoding="utf-8") == block.text, (
+                    f"{block.where}: the block differs from {block.title}"
+                )
             target = tmp_path / block.title
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.text, encoding="utf-8")
