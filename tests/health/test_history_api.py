@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -154,3 +155,21 @@ def test_accuracy_page_shows_the_callers_months(api: Api) -> None:
     assert api.client.get("/health/accuracy/csv/nope", headers=api.vendor).status_code == 404
     anonymous = api.client.get("/health/accuracy", follow_redirects=False)
     assert anonymous.status_code == 303
+
+
+def test_health_page_lists_expansion_next_to_at_risk(api: Api) -> None:
+    with api.store() as store:
+        signals = expansion_signals(store, "2025-01-01")
+    assert not signals.empty
+    page = api.client.get("/health", headers=api.vendor, params={"lang": "en"})
+    assert page.status_code == 200
+    assert 'id="table-accounts"' in page.text
+    assert 'id="table-expansion"' in page.text
+    assert "Expansion opportunities" in page.text
+    first = signals["reason"].iloc[0]
+    assert first.split(";")[0] in page.text
+    own = api.client.get("/health", headers=api.org, params={"lang": "en"})
+    section = own.text.split('id="table-expansion"')[1].split("</section>")[0]
+    shown = set(re.findall(r'href="/accounts/([^"]+)"', section))
+    assert shown
+    assert shown <= api.own

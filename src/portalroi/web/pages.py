@@ -23,6 +23,7 @@ from portalroi.api.deps import SESSION_COOKIE, StoreDep
 from portalroi.api.scope import account_ids_in_scope, scoped_source
 from portalroi.businesscase import BusinessCaseInputs, evaluate, write_excel
 from portalroi.errors import ConfigError, InputsError, NotFoundError, PortalRoiError
+from portalroi.health.expansion import expansion_signals
 from portalroi.impact.analysis import estimate_effects
 from portalroi.roi import Assumptions, build_roi, measure_facts
 from portalroi.services.health import HEALTH_SORTS, compute_health
@@ -41,6 +42,8 @@ from portalroi.web.bizcase import (
 from portalroi.web.filters import Filters
 from portalroi.web.i18n_strings import t
 from portalroi.web.model import Chart, Metrics, PageData
+from portalroi.web.pages_interventions import account_interventions
+from portalroi.web.pages_risk import expansion_table
 from portalroi.web.render import (
     HERE,
     LANG_COOKIE,
@@ -179,7 +182,13 @@ def _page_data(
             except PortalRoiError as exc:
                 return PageData(notes=[t("no_health", lang).format(reason=exc)])
             visible = set(_visible(store, principal.scope))
-            return health_page(health, visible, lang, sort)
+            data = health_page(health, visible, lang, sort)
+            # Expansion opportunities next to the accounts at risk (same as-of date).
+            signals = cached(
+                request, ("expansion", version), lambda: expansion_signals(store, health.as_of)
+            )
+            data.tables.append(expansion_table(signals, visible, lang))
+            return data
         if page == "topics":
             try:
                 report, sim = cached(
@@ -346,6 +355,7 @@ def account(request: Request, store: StoreDep, account_id: str, lang: Q = None) 
         return _to_login()
     language = _lang(request, lang)
     data, status, error = _account_data(request, store, principal, account_id[:200], language)
+    extra = account_interventions(store, principal, account_id[:200]) if status == 200 else {}
     return render(
         request,
         "page.html.j2",
@@ -358,6 +368,7 @@ def account(request: Request, store: StoreDep, account_id: str, lang: Q = None) 
         principal=principal,
         page_name="account",
         csv_query=f"account={quote(account_id[:200], safe='')}",
+        **extra,
     )
 
 
