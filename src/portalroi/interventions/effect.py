@@ -292,7 +292,9 @@ def _one(
         warnings.append(f"no {kind} interventions recorded: no estimate")
     elif len(elig) == 0:
         why = ", ".join(f"{v} {r}" for r, v in reasons.items() if v)
-        warnings.append(f"none of the {len(eps)} {kind} episodes can be compared ({why})")
+        warnings.append(
+            f"none of the {len(eps)} {kind} episodes can be compared ({why}): no estimate"
+        )
     if len(elig) and len(elig) - n_match > _UNMATCHED_WARN * len(elig):
         warnings.append(
             f"{len(elig) - n_match} of {len(elig)} eligible {kind} episodes found no control "

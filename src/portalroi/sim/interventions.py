@@ -133,7 +133,7 @@ def make_interventions(
             hit &= at < end
             for a in np.flatnonzero(hit):
                 acc_l.append(int(a))
-                day_l.append(float(np.floor(at[a]) + rng.uniform(8, 17) / 24))
+                day_l.append(float(np.floor(at[a]) + rng.integers(8 * 60, 17 * 60) / 1440))
                 kind_l.append(kind)
     order = np.argsort(day_l, kind="stable")
     acc = np.asarray(acc_l, dtype=np.int64)[order]

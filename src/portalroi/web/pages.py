@@ -355,7 +355,10 @@ def account(request: Request, store: StoreDep, account_id: str, lang: Q = None) 
         return _to_login()
     language = _lang(request, lang)
     data, status, error = _account_data(request, store, principal, account_id[:200], language)
-    extra = account_interventions(store, principal, account_id[:200]) if status == 200 else {}
+    # the account's interventions (and the form) whenever the account is the user's
+    ident = account_id[:200]
+    mine = account_ids_in_scope(store, principal.scope, [ident])
+    extra = account_interventions(store, principal, ident) if mine else {}
     return render(
         request,
         "page.html.j2",

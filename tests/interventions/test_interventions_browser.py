@@ -1,0 +1,92 @@
+"""Recording an intervention from the account page, and the interventions page, in Chromium."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from portalroi.api.app import create_app
+from portalroi.api.appstate.accounts import add_user
+from portalroi.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+from api_env import seed_store
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+EMAIL, PASSWORD = "csm@acme.example", "browser-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("iv-browser")
+    seed_store(tmp / "s.duckdb")
+    app = create_app(Settings(db=tmp / "s.duckdb", app_db_url=f"sqlite:///{tmp / 'app.sqlite'}"))
+    with app.state.appdb.session() as s:
+        add_user(s, EMAIL, PASSWORD, role="analyst", tenant="acme", org_id="org-a")
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{srv.config.port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_record_on_account_page_then_see_it_listed(server: str, tmp_path: Path) -> None:
+    # A real component installed by `make test` (scripts/system-deps.sh): missing is a failure.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        outside: list[str] = []
+        context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill("input[name=email]", EMAIL)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(server + "/")
+        page.goto(server + "/accounts/a1")
+        form = page.locator("#record-intervention")
+        form.locator("select[name=kind]").select_option("qbr")
+        form.locator("input[name=occurred_at]").fill("2024-03-04")
+        form.locator("input[name=reason]").fill("renewal in 90 days")
+        form.locator("button[type=submit]").click()  # a real browser sends Origin itself
+        page.wait_for_url(server + "/accounts/a1")
+        rows = page.locator("#table-account-interventions tbody tr").all_inner_texts()
+        assert len(rows) == 1
+        assert "qbr" in rows[0]
+        assert "renewal in 90 days" in rows[0]
+        assert EMAIL in rows[0]  # the owner defaults to the signed-in user
+        page.click("nav.nav a[href='/interventions']")
+        page.wait_for_url(server + "/interventions")
+        assert page.locator("h1").inner_text() == "Interventions"
+        assert page.locator("#table-interventions tbody tr").count() == 1
+        warning = page.locator("#table-intervention-effects .warning").all_inner_texts()
+        assert any("no estimate" in w for w in warning)
+        page.screenshot(path=str(tmp_path / "interventions-desktop.png"), full_page=True)
+        page.goto(server + "/interventions?lang=sv")
+        assert page.locator("h1").inner_text() == "Insatser"
+        browser.close()
+    assert outside == [], outside  # nothing from the internet
