@@ -6,7 +6,14 @@ from typing import Any
 
 import ibis
 
-__all__ = ["hours_between", "month_of", "months_between", "ratio"]
+__all__ = [
+    "days_between",
+    "hours_between",
+    "minutes_between",
+    "month_of",
+    "months_between",
+    "ratio",
+]
 
 
 def ratio(num: Any, den: Any) -> Any:
@@ -24,6 +31,22 @@ def months_between(later: Any, earlier: Any) -> Any:
     return (later.year() - earlier.year()) * 12 + (later.month() - earlier.month())
 
 
+def _micros_between(later: Any, earlier: Any) -> Any:
+    # whole microseconds on every engine: DuckDB DATE_DIFF, Spark DATEDIFF(MICROSECOND, ...)
+    # (epoch seconds would drop the fraction on Spark, whose UNIX_TIMESTAMP is whole seconds)
+    return later.delta(earlier, unit="microsecond").cast("float64")
+
+
 def hours_between(later: Any, earlier: Any) -> Any:
     """Elapsed hours between two timestamps, as a float (NULL when either is NULL)."""
-    return (later.epoch_seconds() - earlier.epoch_seconds()).cast("float64") / 3600.0
+    return _micros_between(later, earlier) / 3_600_000_000.0
+
+
+def minutes_between(later: Any, earlier: Any) -> Any:
+    """Elapsed minutes between two timestamps, as a float (NULL when either is NULL)."""
+    return _micros_between(later, earlier) / 60_000_000.0
+
+
+def days_between(later: Any, earlier: Any) -> Any:
+    """Elapsed days (of 24 hours) between two timestamps, as a float."""
+    return _micros_between(later, earlier) / 86_400_000_000.0

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 
 from portalroi.errors import ConfigError
-from portalroi.metrics._expr import ratio
+from portalroi.metrics._expr import days_between, minutes_between, ratio
 from portalroi.metrics._from_rollups import activation_inputs, feature_inputs
 from portalroi.metrics._query import Query
 from portalroi.metrics._rollup_sql import ACTIVATION_DAYS
@@ -98,8 +98,7 @@ def sessions(q: Query) -> Any:
 def session_length(q: Query) -> Any:
     """Session length in minutes (first to last event): median (``value``) and mean, per month."""
     s = _sessions(q)
-    minutes = (s.ended.epoch_seconds() - s.began.epoch_seconds()).cast("float64") / 60.0
-    s = s.mutate(minutes=minutes)
+    s = s.mutate(minutes=minutes_between(s.ended, s.began))
     return s.group_by([*q.keys, "month"]).aggregate(
         sessions=s.count(), value=s.minutes.median(), mean=s.minutes.mean()
     )
@@ -201,7 +200,5 @@ def time_to_go_live(q: Query) -> Any:
     _require_account_grain(q)
     acc = q.in_range(q.raw("accounts"), "portal_live_at")
     acc = acc.filter(acc.portal_live_at.notnull())
-    days = (acc.portal_live_at.epoch_seconds() - acc.created_at.epoch_seconds()).cast(
-        "float64"
-    ) / 86400.0
+    days = days_between(acc.portal_live_at, acc.created_at)
     return acc.select(account=acc.account_id, go_live=acc.portal_live_at.cast("date"), value=days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portalroi.metrics._expr import ratio
+from portalroi.metrics._expr import days_between, ratio
 from portalroi.metrics._query import Query
 
 __all__ = [
@@ -99,7 +99,7 @@ def days_to_pay(q: Query) -> Any:
     """Days from issue to payment of paid invoices: mean (``value``) and median, per month."""
     i = _invoices(q)
     i = i.filter(i.paid_at.notnull())
-    days = (i.paid_at.epoch_seconds() - i.issued_at.epoch_seconds()).cast("float64") / 86400.0
+    days = days_between(i.paid_at, i.issued_at)
     i = i.mutate(days=days)
     return i.group_by([*q.keys, "month"]).aggregate(
         invoices=i.count(), value=i.days.mean(), median=i.days.median()

@@ -91,7 +91,8 @@ users, feature users and retention cells per month, help-to-ticket funnels per m
 `_rollup_*` tables, current inside every load (an after-load hook). Metrics read them when they
 cover exactly the rows in `events` and `accounts` and otherwise compute from the events, so
 answers never depend on them (tests compare both paths after every load). An append-only load
-is folded in from its new rows alone; anything else rebuilds.
+is folded in from its new rows alone; anything else rebuilds. See
+[Metric performance](metrics-performance.md) for the tables and the benchmark.
 """
 
 
