@@ -23,7 +23,8 @@ def hand_store(store: Store) -> Store:
         ('M1', 'o2', 'mid_market', 100, '2023-01-01', NULL),
         ('M2', 'o2', 'mid_market', 100, '2023-01-01', NULL),
         ('M3', 'o2', 'mid_market', 100, '2023-01-01', NULL),
-        ('M4', 'o2', 'mid_market', 100, '2023-01-01', NULL)"""
+        ('M4', 'o2', 'mid_market', 100, '2023-01-01', NULL),
+        ('NOSEAT', 'o2', 'smb', NULL, '2023-01-01', NULL)"""
     )
     # FULL: 4 of 4 seats active in June (one of them also before the window: counted once).
     # GONE churned before T: never listed, though its seats are full.
@@ -35,6 +36,8 @@ def hand_store(store: Store) -> Store:
         ("FULL", "f4", "2024-06-30 23:00", None),
         ("GONE", "g1", "2024-05-20", None),
         ("GONE", "g2", "2024-05-21", None),
+        # Licensed seats unknown: active users alone say nothing about the licence.
+        ("NOSEAT", "n1", "2024-06-20", None),
     ]
     # Features in the last 90 days: M1-M3 use invoices, orders, reports; M4 only invoices.
     for m in ("M1", "M2", "M3"):

@@ -135,7 +135,7 @@ def _money(x: float) -> str:
 
 
 def _seats(r: Any, p: ExpansionParams) -> dict[str, Any] | None:
-    if not r.seats or r.seats <= 0:
+    if pd.isna(r.seats) or r.seats <= 0:  # seats unknown (NA) or none: nothing to compare
         return None
     util = r.active_users / r.seats
     if util < p.seat_utilisation_min:
