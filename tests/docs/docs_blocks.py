@@ -112,12 +112,16 @@ def blocks(page: Path) -> list[Block]:
 
 
 def markers(page: Path) -> list[tuple[int, str]]:
-    """Every ``<!-- test: ... -->`` line of a page (1-based line, stripped text)."""
-    return [
-        (n, ln.strip())
-        for n, ln in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
-        if _MARKER.search(ln)
-    ]
+    """Every ``<!-- test: ... -->`` line of a page outside code blocks (1-based line, text)."""
+    found: list[tuple[int, str]] = []
+    fenced = False
+    for n, ln in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        if ln.strip().startswith("```"):
+            fenced = not fenced if ln.strip() == "```" or not fenced else fenced
+            continue
+        if not fenced and _MARKER.match(ln.strip()):
+            found.append((n, ln.strip()))
+    return found
 
 
 def uses_demo_store(page: Path) -> bool:
