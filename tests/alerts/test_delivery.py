@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from alert_data import AS_OF, Received, add_accounts, add_tickets, day
+from alert_data import AS_OF, Received, add_accounts, add_tickets, day, free_port
 from typer.testing import CliRunner
 
 from conftest import Inbox
@@ -233,3 +233,15 @@ def test_ingest_runs_the_alerts_after_the_load(tmp_path: Path, hook: tuple[str, 
     assert result.exit_code == 0, result.output
     assert [p["account_id"] for p in got.payloads()] == ["A"]
     assert got.payloads()[0]["as_of"] == "2024-06-01T00:00:00Z"
+
+
+def test_an_unreachable_receiver_is_tried_once_per_run(store: Store) -> None:
+    _spiky_store(store)
+    dead = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    add_rule(store, _rule(dead, email=[], threshold=1))  # fires for A and B
+    result = run_alerts(store, Settings(), AS_OF - timedelta(days=29), wall=WALL)
+    assert len(result.fired) == 2
+    assert result.failed == 2
+    frame, _ = events_frame(store)
+    tried = sorted((d["attempts"], d["error"][:19]) for ds in frame["deliveries"] for d in ds)
+    assert tried == [(0, "not tried this run:"), (1, "URLError: <urlopen ")]

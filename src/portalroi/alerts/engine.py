@@ -256,6 +256,9 @@ def deliver_pending(
     rules = {r.rule_id: r for r in list_rules(store)}
     smtp = SmtpConfig.from_settings(settings)
     sent = failed = 0
+    # A server that failed once in this run is not tried again until the next run, so one
+    # unreachable host costs one timeout per run, not one per pending delivery.
+    down: dict[str, str] = {}
     for event_id, channel, attempts, rule_id, payload_json in rows:
         stored = rules.get(rule_id)
         at = wall or datetime.now()
@@ -267,6 +270,15 @@ def deliver_pending(
             )
             continue
         payload = json.loads(payload_json)
+        server = f"smtp:{smtp.host}:{smtp.port}" if channel == "email" else stored.rule.webhook_url
+        if server in down:
+            failed += 1
+            store.con.execute(
+                "UPDATE _alert_deliveries SET status = 'failed', last_error = ? "
+                "WHERE event_id = ? AND channel = ?",
+                [f"not tried this run: {down[server]}"[:1000], event_id, channel],
+            )
+            continue
         try:
             if channel == "email":
                 send_email(smtp, list(stored.rule.email), payload)
@@ -274,6 +286,7 @@ def deliver_pending(
                 body = payload_bytes(payload)
                 post_webhook(str(stored.rule.webhook_url), _secret(stored, settings), body)
         except (OSError, PortalRoiError) as exc:
+            down[str(server)] = f"{type(exc).__name__}: {exc}"
             failed += 1
             status = "gave_up" if attempts + 1 >= MAX_ATTEMPTS else "failed"
             store.con.execute(

@@ -84,6 +84,8 @@ def evaluate_spike(rule: SpikeRule, ctx: RuleContext) -> list[Condition]:
     wide = daily_counts(ctx.store, rule.count, start, days, org_accounts(ctx.store, rule.org_id))
     if rule.scope == "portal":
         wide = pd.DataFrame([wide.sum(axis=0).to_numpy()], index=["*"]) if len(wide) else wide
+    else:  # rows without an account count portal-wide only
+        wide = wide[wide.index != ""]
     out = []
     for key, row in wide.iterrows():
         recent, mean, sd = block_stats(row.to_numpy(), rule.window_days, rule.baseline_days)
