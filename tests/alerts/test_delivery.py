@@ -5,6 +5,7 @@ A real SMTP server (aiosmtpd) and a real HTTP receiver run on 127.0.0.1 for each
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -245,3 +246,35 @@ def test_an_unreachable_receiver_is_tried_once_per_run(store: Store) -> None:
     frame, _ = events_frame(store)
     tried = sorted((d["attempts"], d["error"][:19]) for ds in frame["deliveries"] for d in ds)
     assert tried == [(0, "not tried this run:"), (1, "URLError: <urlopen ")]
+
+
+def test_cli_run_history_and_test_send(tmp_path: Path, hook: tuple[str, Received]) -> None:
+    url, got = hook
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store:
+        _spiky_store(store)
+        rule_id = add_rule(store, _rule(url, email=[]))
+    runner = CliRunner()
+    at = (AS_OF - timedelta(days=29)).isoformat()
+    tried = runner.invoke(app, ["alerts", "test", rule_id, "--db", str(db), "--now", at])
+    assert tried.exit_code == 0, tried.output
+    assert "1 condition(s) of 'Ticket spike' hold now" in tried.output
+    assert "A: tickets spiked (account A): 6 in the last 1 day(s)" in tried.output
+    assert got.requests == []  # without --send nothing is sent
+    sent = runner.invoke(app, ["alerts", "test", rule_id, "--db", str(db), "--send"])
+    assert sent.exit_code == 0, sent.output
+    assert "test webhook: sent" in sent.output
+    ((headers, body),) = got.requests
+    assert json.loads(body)["test"] is True
+    assert verify_signature(SECRET, body, headers[SIGNATURE_HEADER], headers[TIMESTAMP_HEADER])
+    ran = runner.invoke(app, ["alerts", "run", "--db", str(db), "--now", at, "--json"])
+    assert ran.exit_code == 0, ran.output
+    outcome = json.loads(ran.output)
+    assert len(outcome["fired"]) == 1
+    assert outcome["delivered"] == 1
+    history = json.loads(
+        runner.invoke(app, ["alerts", "history", "--db", str(db), "--json"]).output
+    )
+    assert history["count"] == 1
+    assert history["data"][0]["account_id"] == "A"
+    assert [d["status"] for d in history["data"][0]["deliveries"]] == ["sent"]
