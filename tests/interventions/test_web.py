@@ -96,6 +96,11 @@ def test_form_refused_cross_site_for_viewers_and_outside_scope(web: Web) -> None
     )
     assert bad.status_code == 400
     assert "in the future" in bad.text
+    empty = c.post("/interventions/record", data={}, headers=web.analyst | SITE)
+    assert empty.status_code == 400
+    assert "required" in empty.text
+    anonymous = c.post("/interventions/record", data={}, headers=SITE, follow_redirects=False)
+    assert anonymous.status_code == 303
 
 
 def test_interventions_page_is_scoped(web: Web) -> None:

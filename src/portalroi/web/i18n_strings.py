@@ -325,6 +325,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "iv_record": {"en": "Record an intervention", "sv": "Registrera en insats"},
     "iv_submit": {"en": "Record", "sv": "Registrera"},
     "iv_back": {"en": "Back to the account", "sv": "Tillbaka till kontot"},
+    "iv_missing": {
+        "en": "Account, kind and date are required.",
+        "sv": "Konto, typ och datum krävs.",
+    },
     "iv_cross_site": {
         "en": "The form must be sent from this site.",
         "sv": "Formuläret måste skickas från den här webbplatsen.",

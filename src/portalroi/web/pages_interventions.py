@@ -191,9 +191,9 @@ def account_interventions(store: Store, principal: Principal, account_id: str) -
 def record(
     request: Request,
     store: StoreDep,
-    account_id: Annotated[str, Form(max_length=200)],
-    kind: Annotated[str, Form(max_length=40)],
-    occurred_at: Annotated[str, Form(max_length=40)],
+    account_id: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+    occurred_at: Annotated[str, Form(max_length=40)] = "",
     owner: Annotated[str, Form(max_length=200)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
@@ -201,6 +201,7 @@ def record(
     lang: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """Record an intervention from the account page's form, then show the account again."""
+    # the fields are checked after sign-in, so an anonymous post goes to the sign-in page
     principal = page_principal(request)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
@@ -226,6 +227,8 @@ def record(
         return refuse(403, t("iv_cross_site", language))
     if not principal.can("analyst"):
         return refuse(403, t("iv_not_allowed", language))
+    if not (account_id and kind and occurred_at):
+        return refuse(400, t("iv_missing", language))
     if not account_ids_in_scope(store, principal.scope, [account_id]):
         return refuse(404, t("not_found", language))
     try:
