@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from portalroi.api.app import create_app
@@ -152,3 +153,24 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             ids[2],
             ids[3],
         )
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str, object]]:
+    """(method, path, route) of every route of the app (API and pages), HEAD left out.
+
+    FastAPI 0.16x keeps included routers as ``_IncludedRouter`` entries in ``app.routes``; their
+    routes (with the prefix applied) come from ``effective_route_contexts()``. The OpenAPI
+    schema is checked to list nothing this walk missed, so a new router is always covered.
+    """
+    out: dict[tuple[str, str], object] = {}
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            out.update(((m, route.path), route) for m in route.methods)
+        elif hasattr(route, "effective_route_contexts"):
+            for ctx in route.effective_route_contexts():
+                methods = getattr(ctx.original_route, "methods", None) or ()
+                out.update(((m, ctx.path), ctx.original_route) for m in methods)
+    documented = {(m.upper(), path) for path, ops in app.openapi()["paths"].items() for m in ops}
+    assert documented <= set(out), documented - set(out)
+    return sorted((m, p, r) for (m, p), r in out.items() if m != "HEAD")
+

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
-from api_env import Env, make_settings, seed_store
+import sqlalchemy as sa
+from api_env import Env, app_routes, make_settings, seed_store
 from fastapi.testclient import TestClient
 
 from portalroi.api.app import create_app
@@ -187,3 +191,74 @@ def test_oversized_bodies_are_refused(tmp_path: Path) -> None:
         assert r.status_code == 413
         assert "api_max_batch_rows" in r.json()["error"]["message"]
         assert events() == before
+
+
+#: Hostile values put into every path and query parameter of every route.
+SQLISH = "1' OR '1'='1; DROP TABLE events;--"
+TRAVERSAL = "../../../../etc/passwd"
+#: Writes that may succeed without a body (they end the caller's own session only).
+BODYLESS_WRITES = {("POST", "/api/v1/auth/logout"), ("GET", "/logout")}
+
+
+def _app_fingerprint(env: Env) -> dict[str, int]:
+    """Row counts of every store table and every app-state table (sessions left out: signing
+    out is allowed)."""
+    with env.app.state.store_pool.borrow() as store:
+        tables = [
+            r[0]
+            for r in store.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
+        counts = {
+            f"store.{t}": int(store.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
+            for t in tables
+        }
+    engine = env.app.state.appdb.engine
+    with engine.connect() as conn:
+        for t in sa.inspect(engine).get_table_names():
+            if t not in ("sessions", "alembic_version"):
+                counts[f"app.{t}"] = int(
+                    conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+                )
+    return counts
+
+
+@pytest.mark.parametrize("value", [SQLISH, TRAVERSAL])
+def test_hostile_values_on_every_route_get_4xx_and_change_nothing(env: Env, value: str) -> None:
+    before = _app_fingerprint(env)
+    routes = app_routes(env.app)
+    assert len(routes) >= 40  # API and pages were found
+    problems: list[tuple[str, str, int, str]] = []
+    # Server errors come back as 500 answers (not raised), so every route is tried; no `with`:
+    # the app is already started by the env fixture.
+    client = TestClient(env.app, raise_server_exceptions=False)
+    for method, path, route in routes:
+        url = re.sub(r"{(\w+)(?::\w+)?}", lambda m: quote(value, safe=""), path)
+        dependant = getattr(route, "dependant", None)
+        names = [q.name for q in dependant.query_params] if dependant is not None else []
+        params = dict.fromkeys(names, value)
+        writes = method in ("POST", "PUT", "PATCH", "DELETE")
+        # A truncated JSON document: the body of every write is malformed.
+        kwargs: dict[str, Any] = (
+            {
+                "content": b'{"rows": [{"event_id": "x"',
+                "headers": {"content-type": "application/json"},
+            }
+            if writes
+            else {}
+        )
+        headers = env.h(env.token_a) | kwargs.pop("headers", {})
+        r = client.request(
+            method, url, params=params, headers=headers, follow_redirects=False, **kwargs
+        )
+        bad = r.status_code >= 500
+        if writes and (method, path) not in BODYLESS_WRITES:
+            bad = bad or not 400 <= r.status_code < 500
+        if path.startswith("/api/") and r.status_code >= 400:
+            bad = bad or not r.json().get("error", {}).get("message")
+        if bad:
+            problems.append((method, url, r.status_code, r.text[:200]))
+    # Every problem at once, so one broken route does not hide another.
+    assert problems == []
+    assert _app_fingerprint(env) == before
