@@ -48,10 +48,20 @@ def test_hook_keeps_rollup_current_through_appends_and_deletes(tmp_path: Path) -
         assert int(n["e"].iloc[0]) == 22
 
 
-def test_hook_is_registered_for_events_only(tmp_path: Path) -> None:
+def test_hook_is_registered_for_events_and_accounts(tmp_path: Path) -> None:
     from portalroi.metrics import rollups
 
     assert rollups._refresh_after_load in registered_hooks()
     with Store(tmp_path / "t.duckdb") as store:
+        load_duckdb(store.con)
         run_after_load(store.con, "tickets", "load-1")
         assert not rollup_is_current(store.con)
+        run_after_load(store.con, "accounts", "load-2")  # no rollups yet: nothing built
+        assert not rollup_is_current(store.con)
+        run_after_load(store.con, "events", "load-3")
+        assert rollup_is_current(store.con)
+        # a go-live date changed by an accounts load (activation depends on it)
+        store.con.execute("UPDATE accounts SET portal_live_at = NULL WHERE account_id = 'A1'")
+        assert not rollup_is_current(store.con)
+        run_after_load(store.con, "accounts", "load-4")
+        assert rollup_is_current(store.con)

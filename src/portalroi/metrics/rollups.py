@@ -78,7 +78,9 @@ def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     False
     """
     state = _state(con)
-    return state is not None and state[:1] == (_events_rows(con),) and state[2] == _accounts_fp(con)
+    if state is None or state[0] != _events_rows(con):
+        return False
+    return state[2] == _accounts_fp(con)
 
 
 def _write_state(con: duckdb.DuckDBPyConnection) -> None:
