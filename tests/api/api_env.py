@@ -173,4 +173,3 @@ def app_routes(app: FastAPI) -> list[tuple[str, str, object]]:
     documented = {(m.upper(), path) for path, ops in app.openapi()["paths"].items() for m in ops}
     assert documented <= set(out), documented - set(out)
     return sorted((m, p, r) for (m, p), r in out.items() if m != "HEAD")
-

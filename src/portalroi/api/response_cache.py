@@ -82,6 +82,8 @@ class ResponseCache:
         Most answers kept (oldest dropped first).
     max_body
         Largest answer kept (bytes).
+    max_total
+        Most bytes kept in all (oldest answers dropped first).
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class ResponseCache:
         auth_ttl: float = 5.0,
         max_entries: int = 1024,
         max_body: int = 4_000_000,
+        max_total: int = 256_000_000,
     ) -> None:
         self.app = app
         self.appdb = appdb
@@ -104,6 +107,8 @@ class ResponseCache:
         self.auth_ttl = auth_ttl
         self.max_entries = max_entries
         self.max_body = max_body
+        self.max_total = max_total
+        self._bytes = 0
         self._answers: dict[tuple[Any, ...], tuple[float, int, list[tuple[bytes, bytes]], bytes]]
         self._answers = {}
         self._principals: dict[tuple[str, str], tuple[float, Principal]] = {}
@@ -117,6 +122,7 @@ class ResponseCache:
         """Forget every answer and every verified credential."""
         with self._lock:
             self._answers.clear()
+            self._bytes = 0
             self._principals.clear()
             self._generation += 1
 
@@ -132,9 +138,9 @@ class ResponseCache:
         for prefix in self.prefixes:
             if path == prefix:
                 return True
-            if prefix.endswith("/") and prefix != "/":
-                if path == prefix[:-1] or path.startswith(prefix):
-                    return True
+            subtree = prefix.endswith("/") and prefix != "/"
+            if subtree and (path == prefix[:-1] or path.startswith(prefix)):
+                return True
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -221,9 +227,16 @@ class ResponseCache:
         with self._lock:
             if generation != self._generation:
                 return  # something was written meanwhile: the answer may be stale already
-            if len(self._answers) >= self.max_entries:
-                self._answers.pop(next(iter(self._answers)))
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[3])
+            while self._answers and (
+                len(self._answers) >= self.max_entries
+                or self._bytes + len(entry[3]) > self.max_total
+            ):
+                self._bytes -= len(self._answers.pop(next(iter(self._answers)))[3])
             self._answers[key] = entry
+            self._bytes += len(entry[3])
 
     async def _principal(self, headers: dict[bytes, bytes]) -> Principal | None:
         auth = headers.get(b"authorization")
