@@ -65,3 +65,18 @@ def test_hook_is_registered_for_events_and_accounts(tmp_path: Path) -> None:
         assert not rollup_is_current(store.con)
         run_after_load(store.con, "accounts", "load-4")
         assert rollup_is_current(store.con)
+
+
+def test_a_load_that_updates_events_rebuilds(tmp_path: Path) -> None:
+    with Store(tmp_path / "u.duckdb") as store:
+        load_duckdb(store.con)
+        assert refresh_rollups(store.con) == "rebuilt"
+        # an update-mode load moves u5's only event to another day: same row count
+        store.con.execute("UPDATE events SET ts = ts - INTERVAL 10 DAY WHERE user_id = 'u5'")
+        store.con.execute(
+            "INSERT INTO _loads (load_id, table_name, source_file, source_format, started_at, "
+            "updated, status) VALUES ('load-9', 'events', 'x.csv', 'csv', now(), 1, 'loaded')"
+        )
+        run_after_load(store.con, "events", "load-9")
+        days = store.query(f"SELECT day FROM {ROLLUP_TABLE} WHERE user_id = 'u5'")["day"]
+        assert [str(d.date()) for d in days] == ["2024-02-10"]  # was 2024-02-20

@@ -94,12 +94,14 @@ def _write_state(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def refresh_rollups(con: duckdb.DuckDBPyConnection) -> str:
+def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> str:
     """Bring the rollups up to date; return ``"current"``, ``"appended"`` or ``"rebuilt"``.
 
     Appended rows (``rowid`` above the last one seen, and the row count grew by exactly their
     number) are folded in without reading older events; any other change rebuilds every
-    rollup, and a change of go-live dates alone rebuilds the activation tables.
+    rollup, and a change of go-live dates alone rebuilds the activation tables. Rows updated
+    in place do not change the count: pass ``rebuild=True`` after such a change (the
+    after-load hook does when a load updated events).
 
     Examples
     --------
@@ -108,7 +110,7 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection) -> str:
     >>> refresh_rollups(con), refresh_rollups(con)
     ('rebuilt', 'current')
     """
-    state = _state(con)
+    state = None if rebuild else _state(con)
     total = _events_rows(con)
     if state is not None and state[0] == total:
         if state[2] == _accounts_fp(con):
@@ -145,7 +147,12 @@ def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
 
 @register_after_load
 def _refresh_after_load(con: duckdb.DuckDBPyConnection, table: str, load_id: str) -> None:
-    if table == "events" or (table == "accounts" and _state(con) is not None):
+    if table == "events":
+        updated = con.execute(
+            "SELECT coalesce(max(updated), 0) FROM _loads WHERE load_id = ?", [load_id]
+        ).fetchall()[0][0]
+        refresh_rollups(con, rebuild=bool(updated))
+    elif table == "accounts" and _state(con) is not None:
         refresh_rollups(con)
 
 
