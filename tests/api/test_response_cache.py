@@ -10,13 +10,15 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_env import make_settings, seed_store
 from fastapi.testclient import TestClient
 
 from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_user, create_token, revoke_token
+from portalroi.api.appstate.accounts import Principal, add_user, create_token, revoke_token
+from portalroi.api.response_cache import ResponseCache
 
 HIT = "x-portalroi-cache"
 VOLUME = "/api/v1/metrics/ticket_volume/values"
@@ -161,3 +163,23 @@ def test_dashboard_pages_are_cached_per_language_and_forgotten_on_sign_out(
     after = c.get("/adoption", follow_redirects=False)
     assert after.status_code in (303, 307)
     assert HIT not in after.headers
+
+
+def test_byte_budget_drops_the_oldest_answers() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = scope["path"].encode() * 100  # 400 bytes for "/x/a"
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    cache = ResponseCache(app, appdb=None, ttl=60, prefixes=("/x/",), max_total=1000)
+    who = Principal(1, "a@b.example", "viewer", 1, "default", None, None, "token")
+    cache._lookup = lambda kind, secret: who  # type: ignore[method-assign]
+    client = TestClient(cache)
+    h = {"Authorization": "Bearer t"}
+    for path in ("/x/a", "/x/b", "/x/c"):
+        assert client.get(path, headers=h).headers.get(HIT) is None
+    # 1,000 bytes hold two answers of 400: the oldest ("/x/a") was dropped.
+    assert client.get("/x/c", headers=h).headers.get(HIT) == "hit"
+    assert client.get("/x/b", headers=h).headers.get(HIT) == "hit"
+    assert client.get("/x/a", headers=h).headers.get(HIT) is None
+    assert client.get("/x/b", headers=h).text == "/x/b" * 100
