@@ -76,3 +76,26 @@ def test_subset_store_copies_rows_and_checks_the_cost_share(demo: Path) -> None:
         )
         with pytest.raises(DataError, match="cost_share"):
             subset_store(store, [], cost_share=1.5)
+
+
+def test_currency_comes_from_the_data_then_the_setting(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Costs name the currency first; without costs and invoices the tickets' currency counts;
+    with no currency anywhere the ``currency`` setting does (never a hard-coded USD)."""
+    from portalroi.settings import get_settings
+
+    db = tmp_path / "cur.duckdb"
+    shutil.copy(demo, db)
+    with Store(db) as store:
+        store.con.execute("UPDATE costs SET currency = 'SEK'")
+        assert measure_facts(store).currency == "SEK"
+        store.con.execute("DELETE FROM costs")
+        store.con.execute("DELETE FROM invoices")
+        store.con.execute("UPDATE tickets SET currency = 'EUR'")
+        assert measure_facts(store).currency == "EUR"
+        for table in ("tickets", "orders", "accounts"):
+            store.con.execute(f"UPDATE {table} SET currency = NULL")
+        monkeypatch.setenv("PORTALROI_CURRENCY", "NOK")
+        assert get_settings().currency == "NOK"
+        assert measure_facts(store).currency == "NOK"

@@ -19,6 +19,7 @@ from portalroi.errors import DataError
 from portalroi.metrics import compute
 from portalroi.roi.realised import add_months
 from portalroi.schema.tables import TABLES
+from portalroi.settings import get_settings
 from portalroi.store import Store
 
 __all__ = ["Facts", "measure_facts", "subset_store"]
@@ -308,13 +309,16 @@ def measure_facts(
     sources["tenure"] = (
         f"accounts: months from created_at to churned_at (or {last_month}), churned flag"
     )
+    # The amounts' own currency: portal costs first (the ROI's denominator), then whatever
+    # other money the store holds; the ``currency`` setting only when no row names one.
     currency = _scalar(
         store,
         "SELECT coalesce((SELECT any_value(currency) FROM costs), "
-        "(SELECT any_value(currency) FROM invoices))",
+        "(SELECT any_value(currency) FROM invoices), (SELECT any_value(currency) FROM tickets), "
+        "(SELECT any_value(currency) FROM orders), (SELECT any_value(currency) FROM accounts))",
     )
     return Facts(
-        currency=str(currency or "USD"),
+        currency=str(currency or get_settings().currency),
         months=months,
         live_account_months=live,
         active_accounts=active,
