@@ -153,7 +153,12 @@ def ingest_file(
 
     with _progress(progress, path.name) as on_batch, _session(store, settings.ingest_memory_limit):
         staged = stage_file(
-            store.con, path, reader, batch_rows or settings.ingest_batch_rows, on_batch
+            store.con,
+            path,
+            reader,
+            batch_rows or settings.ingest_batch_rows,
+            on_batch,
+            user_mapping.delimiter if user_mapping is not None else None,
         )
         return _finish(store, staged, mapping_for, str(path), label, _sha256(path))
 

@@ -29,7 +29,15 @@ import pyarrow.parquet as pq
 from portalroi.errors import DataError, SchemaError
 from portalroi.schema import TABLE_NAMES
 
-__all__ = ["STAGE", "Staged", "detect_format", "sniff_json", "stage_arrow", "stage_file"]
+__all__ = [
+    "STAGE",
+    "Staged",
+    "detect_delimiter",
+    "detect_format",
+    "sniff_json",
+    "stage_arrow",
+    "stage_file",
+]
 
 STAGE = "_pr_stage"
 _JSON_BLOCK = 1 << 24
@@ -92,12 +100,17 @@ def stage_file(
     fmt: str,
     batch_rows: int,
     on_batch: BatchCallback,
+    delimiter: str | None = None,
 ) -> Staged:
-    """Stage ``path`` read as ``fmt`` (``csv``, ``parquet``, ``jsonl`` or ``json``)."""
+    """Stage ``path`` read as ``fmt`` (``csv``, ``parquet``, ``jsonl`` or ``json``).
+
+    ``delimiter`` is the CSV field separator; ``None`` detects it from the header line
+    (:func:`detect_delimiter`).
+    """
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     if fmt == "csv":
-        return _stage_csv(con, path, batch_rows, on_batch)
+        return _stage_csv(con, path, batch_rows, on_batch, delimiter or detect_delimiter(path))
     if fmt == "parquet":
         return _stage_parquet(con, path, batch_rows, on_batch)
     if fmt == "jsonl":
@@ -128,10 +141,39 @@ def _open_binary(path: Path) -> Iterator[IO[bytes]]:
             yield fh
 
 
-def _header(path: Path) -> list[str]:
+def _first_line(path: Path) -> str:
     with _open_binary(path) as fh:
-        first = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
-    names = next(csv.reader([first]), [])
+        return io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
+
+
+#: Separators tried by :func:`detect_delimiter`, the comma first (it wins ties).
+_CANDIDATES = (",", ";", "\t", "|")
+
+
+def detect_delimiter(path: Path) -> str:
+    """The CSV field separator of ``path``: the candidate that splits its header into most fields.
+
+    Candidates are ``,`` ``;`` tab and ``|``; the comma wins ties (a one-column header stays a
+    comma file). A ``.tsv`` file is tab-separated.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text('Customer No;"Amount, EUR";Seats\\n1;2,5;3\\n', encoding="utf-8")
+    >>> detect_delimiter(p)
+    ';'
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    first = _first_line(path)
+    fields = {d: len(next(csv.reader([first], delimiter=d), [])) for d in _CANDIDATES}
+    return max(_CANDIDATES, key=lambda d: (fields[d], -_CANDIDATES.index(d)))
+
+
+def _header(path: Path, delimiter: str = ",") -> list[str]:
+    first = _first_line(path)
+    names = next(csv.reader([first], delimiter=delimiter), [])
     if not names or all(not n.strip() for n in names):
         raise SchemaError(f"{path}: no header row (the first line must name the columns)")
     out: list[str] = []
@@ -146,9 +188,13 @@ def _header(path: Path) -> list[str]:
 
 
 def _stage_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, batch_rows: int, on_batch: BatchCallback
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    batch_rows: int,
+    on_batch: BatchCallback,
+    delimiter: str = ",",
 ) -> Staged:
-    names = _header(path)
+    names = _header(path, delimiter)
     malformed: list[tuple[int, str, str]] = []
 
     def invalid(row: Any) -> str:
@@ -168,7 +214,9 @@ def _stage_csv(
                 block_size=int(min(max(batch_rows * 128, 1 << 18), 1 << 28)),
                 encoding="utf8",
             ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=True,

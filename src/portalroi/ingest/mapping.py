@@ -21,6 +21,7 @@ YAML shape::
     number_format: {decimal: ",", thousands: "."}   # default for every number column
     number_formats: {amount: {decimal: ".", thousands: ","}}
     mode: update                     # update only the mapped columns of existing rows
+    delimiter: ";"                   # CSV field separator (default: detected from the header)
 
 Examples
 --------
@@ -62,6 +63,7 @@ _KEYS = (
     "number_format",
     "number_formats",
     "mode",
+    "delimiter",
 )
 
 #: Characters accepted as a decimal mark and as a thousands separator ("" = none).
@@ -70,6 +72,8 @@ THOUSANDS_SEPARATORS = ("", ",", ".", " ", "'", "_")
 #: ``upsert`` inserts new rows and replaces changed ones; ``update`` changes only the mapped
 #: columns of rows whose key is already stored.
 MODES = ("upsert", "update")
+#: CSV field separators a mapping may name (``tab`` is accepted for ``"\t"``).
+DELIMITERS = (",", ";", "\t", "|")
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ class Mapping:
         without one, an unmapped text is kept and validated as it is).
     mode
         ``upsert`` (default) or ``update`` (only the mapped columns of stored rows change).
+    delimiter
+        CSV field separator (``None``: detected from the header line).
     """
 
     table: str
@@ -152,6 +158,7 @@ class Mapping:
     default_number_format: NumberFormat | None = None
     value_defaults: dict[str, str] = field(default_factory=dict)
     mode: str = "upsert"
+    delimiter: str | None = None
 
     def number_format_for(self, column: str) -> NumberFormat | None:
         """The :class:`NumberFormat` of a number column, if one is set."""
@@ -324,6 +331,12 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
         problems.append(f"mode: expected one of {', '.join(MODES)}")
     elif mode == "update" and spec is not None and spec.key not in columns:
         problems.append(f"mode: update needs the key column {spec.key} under columns")
+    delimiter = doc.get("delimiter")
+    if delimiter == "tab":
+        delimiter = "\t"
+    if delimiter is not None and delimiter not in DELIMITERS:
+        problems.append("delimiter: expected one of ',' ';' '|' or tab")
+        delimiter = None
     fmt = doc.get("format")
     if fmt is not None and fmt not in ("csv", "parquet", "jsonl"):
         problems.append("format: expected csv, parquet or jsonl")
@@ -345,6 +358,7 @@ def parse_mapping(doc: object, source: str = "mapping") -> Mapping:
         number_formats=number_formats,
         default_number_format=default_nf,
         mode=str(mode),
+        delimiter=delimiter,
     )
 
 
