@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portalroi.web.charts import bar_spec, heatmap_spec, line_spec
-from portalroi.web.i18n_strings import t
+from portalroi.web.i18n_strings import STRINGS, t
 from portalroi.web.model import Chart, Kpi, Metrics, PageData, kpi_from_series
 
 __all__ = ["adoption_page", "metric_kpis", "month_end", "support_page"]
@@ -237,9 +237,9 @@ def support_page(m: Metrics, lang: str, currency: str = "USD") -> PageData:
     for name in ("first_reply_time", "first_resolution_time", "full_resolution_time"):
         df = _month_text(m(name))
         if not df.empty:
-            frames.append(df[["month", "value"]].assign(series=name))
+            frames.append(df[["month", "value"]].assign(series=t(f"series_{name}", lang)))
     res = pd.concat(frames) if frames else pd.DataFrame(columns=["month", "value", "series"])
-    full = res[res["series"] == "full_resolution_time"]["value"].tolist()
+    full = res[res["series"] == t("series_full_resolution_time", lang)]["value"].tolist()
     page.kpis.append(
         kpi_from_series(t("resolution_time", lang), full, "hours", lang, higher_is_better=False)
     )
@@ -261,6 +261,8 @@ def support_page(m: Metrics, lang: str, currency: str = "USD") -> PageData:
     )
     vol = _month_text(m("ticket_volume"))
     vol = vol[["month", "channel", "value"]] if not vol.empty else vol
+    if not vol.empty:
+        vol = vol.assign(channel=[_channel(c, lang) for c in vol["channel"]])
     page.charts.append(
         Chart(
             "tickets_by_channel",
@@ -277,3 +279,8 @@ def support_page(m: Metrics, lang: str, currency: str = "USD") -> PageData:
         )
     )
     return page
+
+
+def _channel(name: object, lang: str) -> str:
+    key = f"channel_{name}"
+    return t(key, lang) if key in STRINGS else str(name)
