@@ -43,6 +43,7 @@ def test_demo_twice_loads_once_and_prints_headline(tmp_path: Path) -> None:
         "orders",
         "costs",
         "articles",
+        "interventions",
     }
     assert all(c["quarantined"] == 0 and c["inserted"] == c["rows_read"] for c in loaded.values())
     with Store(tmp_path / "d.duckdb", read_only=True) as store:
