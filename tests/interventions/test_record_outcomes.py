@@ -147,3 +147,22 @@ def test_outcomes_before_and_after_by_hand(store: Store) -> None:
     assert ret.values.tolist() == [[0, 1.0, 1.0], [1, 1.0, 1.0]]
     ret4 = measure(store, "retention", pairs, weeks=4)
     assert ret4["post"].tolist() == [1.0, 0.0]
+
+
+def test_scores_prefer_the_stored_history_and_compute_the_rest(store: Store) -> None:
+    from portalroi.health.history import ensure_table
+    from portalroi.interventions import scores_as_of
+
+    _accounts(store)
+    ensure_table(store)
+    store.con.execute(
+        "INSERT INTO risk_scores VALUES "
+        "('2024-02-20', 'A1', 0.3, 42.0, 'at_risk', 'score-only', 90, '2024-02-20'), "
+        "('2024-01-01', 'A1', 0.3, 10.0, 'at_risk', 'score-only', 90, '2024-01-01')"
+    )
+    got = scores_as_of(store, [datetime(2024, 3, 1), datetime(2024, 6, 1)])
+    rows = {(str(a)[:10], k): (s, src) for a, k, s, src in got.values}
+    assert rows[("2024-03-01", "A1")] == (42.0, "stored")  # the latest score before the date
+    assert rows[("2024-03-01", "A2")][1] == "computed"  # no stored score: computed as of then
+    assert rows[("2024-06-01", "A1")][1] == "computed"  # stored ones are over 45 days old
+    assert ("2024-06-01", "A2") not in rows  # A2 churned on 2024-03-20

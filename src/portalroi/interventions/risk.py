@@ -2,7 +2,8 @@
 
 Matching compares accounts on how at risk they looked *before* the intervention. The score of
 an account as of an instant ``g`` is read from the stored ``risk_scores`` history when it holds a
-score dated on or before ``g`` (the latest one), otherwise computed with
+score of that account dated on or before ``g`` and less than 45 days before it (the latest one),
+otherwise computed with
 :func:`portalroi.health.features.account_features` and
 :func:`portalroi.health.score.score_accounts` as of ``g`` (windows end at ``g``, exclusive).
 
@@ -107,17 +108,18 @@ def scores_as_of(store: Store, dates: Iterable[datetime]) -> pd.DataFrame:
                         "source": "stored",
                     }
                 )
-        if not len(frame):
-            feats = account_features(store, at)
-            if len(feats):
-                scored = score_accounts(feats)
-                frame = pd.DataFrame(
-                    {
-                        "account_id": scored.index.astype(str),
-                        "score": scored["score"].astype(float).to_numpy(),
-                        "source": "computed",
-                    }
-                )
+        feats = account_features(store, at)
+        feats = feats[~feats.index.astype(str).isin(set(frame["account_id"]))]
+        if len(feats):
+            scored = score_accounts(feats)
+            computed = pd.DataFrame(
+                {
+                    "account_id": scored.index.astype(str),
+                    "score": scored["score"].astype(float).to_numpy(),
+                    "source": "computed",
+                }
+            )
+            frame = computed if not len(frame) else pd.concat([frame, computed])
         if len(frame):
             parts.append(frame.assign(as_of=pd.Timestamp(at)))
     if not parts:
