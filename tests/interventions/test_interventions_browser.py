@@ -88,5 +88,16 @@ def test_record_on_account_page_then_see_it_listed(server: str, tmp_path: Path) 
         page.screenshot(path=str(tmp_path / "interventions-desktop.png"), full_page=True)
         page.goto(server + "/interventions?lang=sv")
         assert page.locator("h1").inner_text() == "Insatser"
+        # a phone-size screen: both pages fit without scrolling the page sideways
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+        )
+        phone.add_cookies(context.cookies())
+        mobile = phone.new_page()
+        for path in ("/interventions", "/accounts/a1"):
+            mobile.goto(server + path + "?lang=en")
+            mobile.wait_for_selector("body[data-charts=ready]", timeout=60_000)
+            assert mobile.evaluate("document.documentElement.scrollWidth") <= 391, path
+        mobile.screenshot(path=str(tmp_path / "account-phone.png"), full_page=True)
         browser.close()
     assert outside == [], outside  # nothing from the internet
