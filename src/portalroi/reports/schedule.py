@@ -43,6 +43,8 @@ from portalroi.errors import ConfigError, DataError
 from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.roi import Assumptions, RoiReport, measure_facts, roi_from_store
 from portalroi.roi.facts import subset_store
+from portalroi.services.leadership import tickets_by_month
+from portalroi.services.roi import cost_share
 from portalroi.store import Store
 
 __all__ = [
@@ -159,16 +161,6 @@ def schedule_scope(s: OrmSession, row: ReportSchedule) -> frozenset[str] | None:
     return frozenset(orgs)
 
 
-def _tickets_by_month(store: Store) -> dict[str, float]:
-    from portalroi.metrics import compute
-
-    df = compute(store, "ticket_volume")
-    if df.empty:
-        return {}
-    sums = df.groupby(df["month"].astype(str).str[:7])["tickets"].sum()
-    return {str(k): float(v) for k, v in sums.items()}
-
-
 def _scoped_report(
     store: Store,
     scope: frozenset[str] | None,
@@ -179,7 +171,7 @@ def _scoped_report(
     if scope is not None and not scope:
         raise DataError("the schedule's workspace has no organisations, so no accounts to report")
     if scope is None:
-        return roi_from_store(store, inputs, assumptions), _tickets_by_month(store)
+        return roi_from_store(store, inputs, assumptions), tickets_by_month(store)
     accounts = [
         str(a)
         for (a,) in store.con.execute(
@@ -189,14 +181,15 @@ def _scoped_report(
     ]
     if not accounts:
         raise DataError(f"no accounts of organisation(s) {', '.join(sorted(scope))} in the store")
-    # The portal's costs are vendor-wide: the scope carries its share of live account-months.
-    # (as the dashboard's organisation ROI does, portalroi.services.roi).
-    live_all = float(sum(measure_facts(store).live_account_months))
-    live = float(sum(measure_facts(store, accounts=accounts).live_account_months))
-    share = min(1.0, live / live_all) if live_all else 0.0
+    # The portal's costs are vendor-wide: the scope carries its share of live account-months,
+    # as the dashboard's organisation ROI does.
+    share = cost_share(
+        measure_facts(store, accounts=accounts).live_account_months,
+        measure_facts(store).live_account_months,
+    )
     sub = subset_store(store, accounts, share)
     try:
-        return roi_from_store(sub, inputs, assumptions), _tickets_by_month(sub)
+        return roi_from_store(sub, inputs, assumptions), tickets_by_month(sub)
     finally:
         sub.close()
 
