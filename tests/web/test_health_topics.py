@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import english_phrases
 
 from portalroi.analytics import store_topic_report
 from portalroi.api.app import create_app
@@ -103,7 +104,7 @@ def test_topics_page_matches_the_topic_report(client: TestClient, demo_db: Path)
     assert ">LUCKA<" in client.get("/topics", params={"lang": "sv"}).text or gaps == 0
 
 
-#: English a Swedish page must not show: every multi-word dashboard string (test_i18n's list)
+#: English a Swedish page must not show: every multi-word dashboard string (web_helpers.english_phrases)
 #: and the account summary's English sentences.
 SUMMARY_ENGLISH = ("portal events", "tickets opened", "still open", "Health score", "Churn risk")
 
@@ -114,8 +115,6 @@ def _visible_text(page: str) -> str:
 
 
 def test_swedish_pages_leave_no_known_english(client: TestClient) -> None:
-    from test_i18n import english_phrases
-
     health = client.get("/health", params={"lang": "sv"}).text
     account = re.search(r'href="(/accounts/[^"]+)"', health)
     assert account is not None

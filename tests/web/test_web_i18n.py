@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import re
 
+from web_helpers import english_phrases
+
 from portalroi.reports.i18n import LANGUAGES
 from portalroi.web.i18n_strings import STRINGS, t
 
 #: Keys of several words whose Swedish is rightly the same as the English (abbreviations).
 SAME_IN_BOTH = {"download_csv", "csat"}
-
-
-def english_phrases() -> list[str]:
-    """English strings of several words that have a different Swedish text (the known list a
-    Swedish page must not contain)."""
-    return sorted(
-        {
-            re.sub(r"\{[^}]*\}", "", v["en"]).strip(" .:")
-            for v in STRINGS.values()
-            if v["en"] != v["sv"] and len(v["en"].split()) >= 2
-        }
-        - {""}
-    )
 
 
 def test_every_key_has_both_languages() -> None:

@@ -1,7 +1,9 @@
-"""Helpers of the dashboard tests: the demo user and an app over a copy of a store."""
+"""Helpers of the dashboard tests: the demo user, an app over a copy of a store, and the
+English phrases a Swedish page must not show."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 from portalroi.api.app import create_app
 from portalroi.api.appstate.accounts import add_user
 from portalroi.settings import Settings
+from portalroi.web.i18n_strings import STRINGS
 
 EMAIL = "ann@example.com"
 PASSWORD = "correct horse battery"
@@ -24,3 +27,16 @@ def make_app(demo_db: Path, tmp: Path) -> FastAPI:
     with app.state.appdb.session() as s:
         add_user(s, EMAIL, PASSWORD, role="admin")
     return app
+
+
+def english_phrases() -> list[str]:
+    """English strings of several words that have a different Swedish text (the known list a
+    Swedish page must not contain)."""
+    return sorted(
+        {
+            re.sub(r"\{[^}]*\}", "", v["en"]).strip(" .:")
+            for v in STRINGS.values()
+            if v["en"] != v["sv"] and len(v["en"].split()) >= 2
+        }
+        - {""}
+    )
