@@ -61,6 +61,8 @@ ALLOWED_SKIPS: dict[tuple[str, str], int] = {
         "command runs on the tiny demo under Command line",
     ): 1,
     ("server.md", "`portalroi serve` runs until it is stopped"): 1,
+    # the load benchmark: bench/ scripts are run on their own, never by the tests
+    ("server.md", "minutes of load on a demo store; run by hand"): 1,
     (
         "server.md",
         "needs a running server (`portalroi serve`) and a token in $TOKEN; tests/api calls "
