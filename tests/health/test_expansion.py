@@ -62,6 +62,8 @@ def hand_store(store: Store) -> Store:
         )
     # ORD: 2 x 1,000 in the previous 90 days, 3 x 1,000 in the last 90 (+50 %); an order at T
     # itself is not before T and must not count. FLAT: 2,000 then 3 x 700 = 2,100 (+5 %).
+    # Each is compared with the other smb accounts (only the other one orders): ORD grew
+    # 1.50 / 1.05 - 1 = +42.857 % relative to FLAT; FLAT 1.05 / 1.50 - 1 = -30 % relative to ORD.
     orders = [
         ("ORD", "2024-02-01", 1000.0),
         ("ORD", "2024-03-01", 1000.0),
@@ -104,16 +106,19 @@ def test_signals_with_reasons_written_out(hand_store: Store) -> None:
             "orders",
             "upsell",
             "orders worth 3,000 in the last 90 days vs 2,000 in the 90 days before "
-            "(+50%; 3 orders vs 2)",
+            "(+50%; 3 orders vs 2); other smb accounts +5% over the same windows, "
+            "so +43% relative to the segment",
         ],
     ]
     values = dict(zip(got["account_id"], got["value"], strict=True))
-    assert values == {"FULL": 1.0, "GROW": 0.6, "M4": 2.0, "ORD": 0.5}
+    assert values == {"FULL": 1.0, "GROW": 0.6, "M4": 2.0, "ORD": pytest.approx(1.5 / 1.05 - 1)}
     assert got.set_index("account_id").loc["ORD", "figures"] == {
         "order_value_90d": 3000.0,
         "order_value_prev_90d": 2000.0,
         "orders_90d": 3,
         "orders_prev_90d": 2,
+        "own_growth": 0.5,
+        "segment_growth": pytest.approx(0.05),
     }
 
 
@@ -125,12 +130,13 @@ def test_thresholds_are_parameters(hand_store: Store) -> None:
     # With the default 5 peers the mid-market segment (3 peers each) is too small to compare.
     assert "features" not in set(expansion_signals(hand_store, T)["signal"])
     loose = ExpansionParams(order_growth_min=0.04, min_peers=3)
+    # FLAT grew 5 % but 30 % less than the rest of its segment: no upsell signal however low
+    # the threshold, while ORD (+43 % relative) stays.
     assert set(expansion_signals(hand_store, T, loose)["account_id"]) == {
         "FULL",
         "GROW",
         "M4",
         "ORD",
-        "FLAT",
     }
     with pytest.raises(ValueError, match="peer_share"):
         ExpansionParams(peer_share=1.5)
@@ -142,3 +148,23 @@ def test_scoped_accounts_and_summary(hand_store: Store) -> None:
     summary = expansion_accounts(expansion_signals(hand_store, T, ExpansionParams(min_peers=3)))
     assert summary["account_id"].tolist() == ["FULL", "GROW", "M4", "ORD"]
     assert summary.set_index("account_id").loc["M4", "kinds"] == ["cross_sell"]
+
+
+def test_order_growth_without_segment_peers_uses_own_growth(hand_store: Store) -> None:
+    """With FLAT's orders gone, no other smb account ordered earlier: ORD's own +50 % counts."""
+    hand_store.con.execute("DELETE FROM orders WHERE account_id = 'FLAT'")
+    got = expansion_signals(hand_store, T).set_index("signal")
+    assert got.loc["orders", "value"] == 0.5
+    assert got.loc["orders", "reason"].endswith(
+        "; no other smb account ordered in the earlier window to compare with"
+    )
+    assert got.loc["orders", "figures"]["segment_growth"] is None
+
+
+def test_a_season_every_account_shares_flags_nobody(hand_store: Store) -> None:
+    """FLAT grows like ORD (+50 %): relative to each other, neither grew."""
+    hand_store.con.execute(
+        "INSERT INTO orders (order_id, account_id, ts, amount, channel) "
+        "VALUES ('extra', 'FLAT', '2024-06-20', 900.0, 'portal')"
+    )
+    assert "orders" not in set(expansion_signals(hand_store, T)["signal"])

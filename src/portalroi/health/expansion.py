@@ -10,8 +10,12 @@ not churned before it), four signals, each with its figures and a reason in word
     users created before ``T`` vs before ``T - 90 d``: growth of at least ``user_growth_min``
     (relative) and ``user_growth_min_added`` users.
 ``orders`` (upsell)
-    order value in ``[T - 90 d, T)`` vs ``[T - 180 d, T - 90 d)``: growth of at least
-    ``order_growth_min`` with at least ``order_min_count`` recent orders and some earlier value.
+    order value in ``[T - 90 d, T)`` vs ``[T - 180 d, T - 90 d)``, relative to the growth of the
+    other accounts of the same segment over the same windows (so a season every account shares
+    flags nobody): ``(1 + account growth) / (1 + segment growth) - 1`` of at least
+    ``order_growth_min``, with at least ``order_min_count`` recent orders and some earlier value.
+    Without other accounts of the segment that ordered in the earlier window, the account's own
+    growth is used and the reason says so.
 ``features`` (cross-sell)
     features the account did not use in ``[T - 90 d, T)`` though at least ``peer_share`` of the
     other active accounts of its segment did (segments with at least ``min_peers`` such peers);
@@ -60,7 +64,10 @@ class ExpansionParams(BaseModel):
         3, ge=1, description="Users added over 90 days needed for 'user_growth'."
     )
     order_growth_min: float = Field(
-        0.25, gt=0, description="Growth of order value, last 90 days vs the 90 before."
+        0.25,
+        gt=0,
+        description="Growth of order value, last 90 days vs the 90 before, above the growth of "
+        "the segment's other accounts over the same windows.",
     )
     order_min_count: int = Field(3, ge=1, description="Orders in the last 90 days needed.")
     peer_share: float = Field(
@@ -130,6 +137,10 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
+def _signed(x: float) -> str:
+    return f"{x:+.0%}"
+
+
 def _money(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -164,23 +175,58 @@ def _user_growth(r: Any, p: ExpansionParams) -> dict[str, Any] | None:
     }
 
 
-def _orders(r: Any, p: ExpansionParams) -> dict[str, Any] | None:
+def _segment_order_growth(base: pd.DataFrame) -> dict[str, float | None]:
+    """Per account, the order-value growth of the other accounts of its segment (``None``: none
+    of them ordered in the earlier window)."""
+    rows = list(
+        zip(
+            base["account_id"].astype(str),
+            base["segment"].astype(str),
+            base["value_recent"].astype(float),
+            base["value_before"].astype(float),
+            strict=True,
+        )
+    )
+    totals: dict[str, list[float]] = {}
+    for _, seg, recent, before in rows:
+        t = totals.setdefault(seg, [0.0, 0.0])
+        t[0] += recent
+        t[1] += before
+    out: dict[str, float | None] = {}
+    for account, seg, own_recent, own_before in rows:
+        before = totals[seg][1] - own_before
+        recent = totals[seg][0] - own_recent
+        out[account] = recent / before - 1 if before > 0 else None
+    return out
+
+
+def _orders(r: Any, p: ExpansionParams, segment_growth: float | None) -> dict[str, Any] | None:
     if r.value_before <= 0 or r.orders_recent < p.order_min_count:
         return None
-    growth = r.value_recent / r.value_before - 1
+    own = r.value_recent / r.value_before - 1
+    growth = own if segment_growth is None else (1 + own) / (1 + segment_growth) - 1
     if growth < p.order_growth_min:
         return None
+    if segment_growth is None:
+        versus = f"no other {r.segment} account ordered in the earlier window to compare with"
+    else:
+        versus = (
+            f"other {r.segment} accounts {_signed(segment_growth)} over the same windows, "
+            f"so {_signed(growth)} relative to the segment"
+        )
     return {
         "value": growth,
         "threshold": p.order_growth_min,
         "reason": f"orders worth {_money(r.value_recent)} in the last 90 days vs "
-        f"{_money(r.value_before)} in the 90 days before (+{_pct(growth)}; "
-        f"{r.orders_recent} orders vs {r.orders_before})",
+        f"{_money(r.value_before)} in the 90 days before ({_signed(own)}; "
+        f"{r.orders_recent} orders vs {r.orders_before}); {versus}",
         "figures": {
             "order_value_90d": float(r.value_recent),
             "order_value_prev_90d": float(r.value_before),
             "orders_90d": int(r.orders_recent),
             "orders_prev_90d": int(r.orders_before),
+            "own_growth": float(own),
+            "segment_growth": None if segment_growth is None else float(segment_growth),
         },
     }
 
@@ -260,10 +306,14 @@ def expansion_signals(
     base: pd.DataFrame = store.con.execute(_SQL, {"t": at}).df()
     used: pd.DataFrame = store.con.execute(_FEATURES_SQL, {"t": at}).df()
     gaps = _feature_gaps(base, used, p)
+    segment_growth = _segment_order_growth(base)
     rows: list[dict[str, Any]] = []
-    checks = (("seats", _seats), ("user_growth", _user_growth), ("orders", _orders))
     for r in base.itertuples(index=False):
-        found = [(name, fn(r, p)) for name, fn in checks]
+        found = [
+            ("seats", _seats(r, p)),
+            ("user_growth", _user_growth(r, p)),
+            ("orders", _orders(r, p, segment_growth[str(r.account_id)])),
+        ]
         found.append(("features", gaps.get(str(r.account_id))))
         for name, hit in found:
             if hit is not None:
