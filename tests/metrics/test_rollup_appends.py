@@ -18,6 +18,7 @@ from test_engines import assert_same
 from test_oracle import _random_data
 
 from portalroi.metrics import METRICS, compute, metric_sql, refresh_rollups, rollup_is_current
+from portalroi.metrics import _rollup_sql as rollup_sql
 from portalroi.metrics.rollups import drop_rollups
 from portalroi.store import Store
 
@@ -152,3 +153,41 @@ def test_ranges_and_grain_all_agree(tmp_path: Path) -> None:
         drop_rollups(fast.con)
         assert not rollup_is_current(fast.con)
         assert_same(compute(slow, "stickiness"), compute(fast, "stickiness"), "dropped")
+
+
+def test_latest_days_appended_one_load_each(tmp_path: Path) -> None:
+    """The usual daily load: only days after the last active day arrive, so DAU/WAU/MAU are
+    recomputed for those days alone (day by day, not by coverage intervals), and sessions of
+    the last loaded day continue into the next."""
+    events, tickets, accounts = _data(7)
+    days = events["ts"].dt.floor("D")
+    last = sorted(days.unique())
+    loads = [days < last[-3], days == last[-3], days == last[-2], days == last[-1]]
+    assert all(mask.any() for mask in loads)
+    with Store(tmp_path / "fast.duckdb") as fast, Store(tmp_path / "slow.duckdb") as slow:
+        for store in (fast, slow):
+            _insert(store, "tickets", tickets)
+            _insert(store, "accounts", accounts)
+        for i, mask in enumerate(loads):
+            for store in (fast, slow):
+                _insert(store, "events", events[mask])
+            with fast.transaction() as con:
+                assert refresh_rollups(con) == ("rebuilt" if i == 0 else "appended")
+            _check(fast, slow, FAST, f"after day load {i + 1}")
+
+
+def test_daily_forms_agree_over_every_day(tmp_path: Path) -> None:
+    """The day-by-day form and the coverage-interval form give the same DAU/WAU/MAU."""
+    events, _, accounts = _data(11)
+    with Store(tmp_path / "fast.duckdb") as fast:
+        _insert(fast, "accounts", accounts)
+        _insert(fast, "events", events)
+        refresh_rollups(fast.con)
+        lo, hi = fast.con.execute("SELECT min(day), max(day) FROM _rollup_user_day").fetchall()[0]
+        bounds = (f"DATE '{lo}'", f"DATE '{hi}'")
+        direct = fast.con.execute(rollup_sql._daily_days_sql(*bounds)).fetchall()
+        intervals = fast.con.execute(rollup_sql._daily_range_sql(*bounds)).fetchall()
+        stored = fast.con.execute("SELECT * FROM _rollup_daily_active ORDER BY day").fetchall()
+    assert len(direct) == (hi - lo).days + 1
+    assert direct == sorted(intervals) == stored
+    assert any(row[3] > row[2] > row[1] > 0 for row in direct)  # the windows really differ

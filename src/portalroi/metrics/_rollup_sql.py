@@ -126,6 +126,33 @@ def _daily_range_sql(lo: str, hi: str) -> str:
     return _daily_sql(lo, hi, _lagged_sql(f"WHERE day >= {lo} - 29 AND day <= {hi}"))
 
 
+#: Up to this many days, an append recomputes DAU/WAU/MAU day by day (:func:`_daily_days_sql`)
+#: rather than by coverage intervals, which sort the 30 days before by user.
+DAILY_DIRECT_DAYS = 7
+
+
+def _daily_days_sql(lo: str, hi: str) -> str:
+    """DAU/WAU/MAU for the days ``[lo, hi]``: each user's last active day in the 30 days up to
+    each day is that day (DAU), within its last 7 days (WAU), or earlier (MAU only).
+
+    Same result as :func:`_daily_range_sql`; it joins every day with the 30 days before it, so
+    it is the cheaper form only for a few days (an append of the latest day).
+    """
+    return f"""
+    WITH l AS (SELECT user_id, day FROM {USER_DAY} WHERE day >= {lo} - 29 AND day <= {hi}),
+    cal AS (SELECT CAST(range AS DATE) AS day
+            FROM range(CAST({lo} AS TIMESTAMP), CAST({hi} + 1 AS TIMESTAMP), INTERVAL 1 DAY)),
+    last AS (SELECT cal.day, max(l.day) AS last FROM cal JOIN l
+             ON l.day <= cal.day AND l.day > cal.day - 30 GROUP BY cal.day, l.user_id),
+    agg AS (SELECT day, count(*) FILTER (WHERE last = day) AS dau,
+                   count(*) FILTER (WHERE last > day - 7) AS wau, count(*) AS mau
+            FROM last GROUP BY day)
+    SELECT cal.day, CAST(coalesce(dau, 0) AS BIGINT) AS dau,
+           CAST(coalesce(wau, 0) AS BIGINT) AS wau, CAST(coalesce(mau, 0) AS BIGINT) AS mau
+    FROM cal LEFT JOIN agg USING (day) ORDER BY cal.day
+    """
+
+
 def _date(value: date) -> str:
     return f"DATE '{value.isoformat()}'"
 
@@ -191,9 +218,12 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE OR REPLACE TABLE {FEATURE_MONTH} AS SELECT month, feature, count(*) AS users "
         f"FROM {FEATURE_USER} GROUP BY ALL"
     )
+    # stored in session_id order: a fold-in looks up the sessions its rows touch by a join
+    # whose key range DuckDB pushes into this table's scan, so when ids grow with time (counters,
+    # time-prefixed ids) only the row groups of recent sessions are read; other ids read all
     con.execute(
         f"CREATE OR REPLACE TABLE {SESSION_HELP} AS SELECT session_id, {_SESSION_COLS} "
-        f"{ev} AND session_id IS NOT NULL AND {_HELP} GROUP BY session_id"
+        f"{ev} AND session_id IS NOT NULL AND {_HELP} GROUP BY session_id ORDER BY session_id"
     )
     con.execute(f"CREATE OR REPLACE TABLE {HELP_MONTH} AS " + _help_month_sql(SESSION_HELP))
     # one sort of the user-days serves both the rolling actives and the (user, month) set:
@@ -374,7 +404,8 @@ def _append_daily(
     if first_new is None and hi <= old_hi:
         return
     con.execute(f"DELETE FROM {DAILY} WHERE day >= {_date(start)}")
-    con.execute(f"INSERT INTO {DAILY} " + _daily_range_sql(_date(start), _date(hi)))
+    days = _daily_days_sql if (hi - start).days < DAILY_DIRECT_DAYS else _daily_range_sql
+    con.execute(f"INSERT INTO {DAILY} " + days(_date(start), _date(hi)))
 
 
 def _append_activation(con: duckdb.DuckDBPyConnection) -> None:

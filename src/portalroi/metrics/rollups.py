@@ -83,15 +83,17 @@ def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return state[2] == _accounts_fp(con)
 
 
-def _write_state(con: duckdb.DuckDBPyConnection) -> None:
+def _write_state(con: duckdb.DuckDBPyConnection, covered: tuple[int, int] | None = None) -> None:
+    """Record what the rollups cover: ``covered`` = (events rows, highest rowid) when the
+    caller knows them (an append), else counted from ``events``."""
     con.execute(
         f"CREATE OR REPLACE TABLE {_STATE} "
         "(events_rows BIGINT, max_rowid BIGINT, accounts_fp VARCHAR)"
     )
-    con.execute(
-        f"INSERT INTO {_STATE} SELECT count(*), coalesce(max(rowid), -1), ? FROM events",
-        [_accounts_fp(con)],
-    )
+    if covered is None:
+        row = con.execute("SELECT count(*), coalesce(max(rowid), -1) FROM events").fetchall()
+        covered = (int(row[0][0]), int(row[0][1]))
+    con.execute(f"INSERT INTO {_STATE} VALUES (?, ?, ?)", [*covered, _accounts_fp(con)])
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> str:
@@ -119,12 +121,12 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) ->
         _write_state(con)
         return "rebuilt"
     if state is not None and state[2] == _accounts_fp(con):
-        new_rows = con.execute(
-            "SELECT count(*) FROM events WHERE rowid > ?", [state[1]]
-        ).fetchall()[0][0]
-        if state[0] + int(new_rows) == total:
+        new_rows, new_max = con.execute(
+            "SELECT count(*), max(rowid) FROM events WHERE rowid > ?", [state[1]]
+        ).fetchall()[0]
+        if new_max is not None and state[0] + int(new_rows) == total:
             sql.append(con, state[1])
-            _write_state(con)
+            _write_state(con, (total, int(new_max)))
             return "appended"
     sql.rebuild(con)
     _write_state(con)
