@@ -306,7 +306,7 @@ def append(con: duckdb.DuckDBPyConnection, after: int) -> None:
     _upsert(con, FEATURE_MONTH, "_r_fm", "month, feature", "users")
     _append_sessions(con)
     _append_months(con, months)
-    _append_daily(con, lo, old_lo, old_hi)
+    _append_daily(con, (lo, hi), old_lo, old_hi)
     _append_activation(con)
     for temp in ("_r", "_r_ud", "_new_ud", "_r_dt", "_r_fu", "_r_fm"):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
@@ -392,14 +392,22 @@ def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
 
 
 def _append_daily(
-    con: duckdb.DuckDBPyConnection, lo: date, old_lo: date | None, old_hi: date | None
+    con: duckdb.DuckDBPyConnection,
+    new: tuple[date, date],
+    old_lo: date | None,
+    old_hi: date | None,
 ) -> None:
-    """Recompute DAU/WAU/MAU from the first changed day (or the first new calendar day) on."""
+    """Recompute DAU/WAU/MAU from the first changed day (or the first new calendar day) on.
+
+    ``new`` is the first and last day of the appended rows; ``old_lo`` and ``old_hi`` the
+    first and last active day before them.
+    """
+    lo = new[0]
     first_new = con.execute("SELECT min(day) FROM _new_ud").fetchall()[0][0]
     if old_lo is None or old_hi is None or (first_new is not None and first_new < old_lo):
         _rebuild_daily(con)
         return
-    hi = con.execute(f"SELECT max(day) FROM {USER_DAY}").fetchall()[0][0]
+    hi = max(old_hi, new[1])  # every appended day is a user-day now
     start = min(first_new or lo, old_hi + timedelta(days=1))
     if first_new is None and hi <= old_hi:
         return
