@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
-from alert_data import AS_OF, add_accounts, add_tickets, day, free_port
+from alert_data import AS_OF, add_accounts, add_tickets, day
 
+from browser_env import launch, serve, sign_in
 from portalroi.alerts import add_rule, parse_rule, run_alerts
 from portalroi.api.app import create_app
 from portalroi.api.appstate.accounts import add_user
 from portalroi.settings import Settings
 from portalroi.store import Store
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EMAIL, PASSWORD = "lead@vendor.example", "browser-password"
 
 
@@ -41,37 +37,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(settings)
     with app.state.appdb.session() as s:
         add_user(s, EMAIL, PASSWORD, role="admin")
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{srv.config.port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
 def test_alerts_page_in_chromium(server: str, tmp_path: Path) -> None:
-    # A real component installed by `make test` (scripts/system-deps.sh): missing is a failure.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         outside: list[str] = []
         context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
         page = context.new_page()
         page.goto(server + "/alerts")
         assert page.url.endswith("/login")
-        page.fill("input[name=email]", EMAIL)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(server + "/")
+        sign_in(page, server, EMAIL, PASSWORD)
         page.click("nav.nav a[href='/alerts']")
         page.wait_for_url(server + "/alerts")
         page.wait_for_selector("body[data-charts=ready]", timeout=60_000)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from browser_env import launch, serve, sign_in
 from portalroi.api.app import create_app
 from portalroi.api.appstate.accounts import add_user
 from portalroi.settings import Settings
@@ -19,15 +16,7 @@ from portalroi.settings import Settings
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 from api_env import seed_store
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EMAIL, PASSWORD = "csm@acme.example", "browser-password"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -37,36 +26,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(Settings(db=tmp / "s.duckdb", app_db_url=f"sqlite:///{tmp / 'app.sqlite'}"))
     with app.state.appdb.session() as s:
         add_user(s, EMAIL, PASSWORD, role="analyst", tenant="acme", org_id="org-a")
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{srv.config.port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
 def test_record_on_account_page_then_see_it_listed(server: str, tmp_path: Path) -> None:
-    # A real component installed by `make test` (scripts/system-deps.sh): missing is a failure.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         outside: list[str] = []
         context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
         page = context.new_page()
-        page.goto(server + "/login")
-        page.fill("input[name=email]", EMAIL)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(server + "/")
+        sign_in(page, server, EMAIL, PASSWORD)
         page.goto(server + "/accounts/a1")
         form = page.locator("#record-intervention")
         form.locator("select[name=kind]").select_option("qbr")

@@ -4,30 +4,18 @@ the Excel download, and screenshots (desktop and phone) of each page."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from web_helpers import EMAIL, PASSWORD, make_app
 
+from browser_env import launch, serve, sign_in
 from portalroi.web.render import NAV
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = {
     "overview": "/",
     "adoption": "/adoption",
@@ -41,38 +29,20 @@ NEW_PAGES = {"health": "/health", "topics": "/topics"}
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """uvicorn serving the app on 127.0.0.1 and a free port, in a thread."""
     app: FastAPI = make_app(demo_db, tmp_path_factory.mktemp("browserapp"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # A real component installed by `make test` (scripts/system-deps.sh): missing is a failure.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
@@ -100,10 +70,7 @@ def test_dashboard_in_chromium(server: str, browser: object, tmp_path: Path) -> 
     page.goto(server + "/")
     assert page.url.endswith("/login")
     page.screenshot(path=str(shots / "login-desktop.png"), full_page=True)
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(server + "/")
+    sign_in(page, server, EMAIL, PASSWORD)
 
     for name, path in PAGES.items():
         page.goto(server + path)
