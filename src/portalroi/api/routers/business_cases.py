@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from portalroi.api.appstate.accounts import Principal
 from portalroi.api.appstate.models import BusinessCase
 from portalroi.api.deps import AnalystPrincipal, CurrentPrincipal, DbSession
 from portalroi.api.errors import ApiError
+from portalroi.api.listing import tenant_page
 from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
 from portalroi.businesscase import evaluate, example_inputs, parse_inputs, render_html, write_excel
@@ -118,13 +119,7 @@ def cases_list(
     principal: CurrentPrincipal, s: DbSession, page: Pagination
 ) -> Page[BusinessCasePublic]:
     """Business cases the caller may see."""
-    q = select(BusinessCase).where(BusinessCase.tenant_id == principal.tenant_id)
-    if principal.org_id is not None:
-        q = q.where(BusinessCase.org_id == principal.org_id)
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = s.scalars(q.order_by(BusinessCase.id).limit(page.limit).offset(page.offset)).all()
-    data = [BusinessCasePublic.model_validate(r, from_attributes=True) for r in rows]
-    return Page[BusinessCasePublic](data=data, count=int(total))
+    return tenant_page(s, principal, BusinessCase, BusinessCasePublic, page)
 
 
 @router.post("", status_code=201)

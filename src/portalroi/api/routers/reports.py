@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from portalroi.api.appstate.accounts import Principal
 from portalroi.api.appstate.models import BusinessCase, ReportSchedule, utcnow
 from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, DbSession
+from portalroi.api.listing import tenant_page
 from portalroi.api.routers.business_cases import owned_org
 from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
@@ -75,13 +75,7 @@ def schedules_list(
     principal: CurrentPrincipal, s: DbSession, page: Pagination
 ) -> Page[SchedulePublic]:
     """Schedules the caller may see."""
-    q = select(ReportSchedule).where(ReportSchedule.tenant_id == principal.tenant_id)
-    if principal.org_id is not None:
-        q = q.where(ReportSchedule.org_id == principal.org_id)
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = s.scalars(q.order_by(ReportSchedule.id).limit(page.limit).offset(page.offset)).all()
-    data = [SchedulePublic.model_validate(r, from_attributes=True) for r in rows]
-    return Page[SchedulePublic](data=data, count=int(total))
+    return tenant_page(s, principal, ReportSchedule, SchedulePublic, page)
 
 
 @router.post("", status_code=201)
