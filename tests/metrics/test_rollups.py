@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from metrics_tiny import EVENTS, frame, load_duckdb
+from pandas.testing import assert_frame_equal
 
 from portalroi.metrics import compute, refresh_rollups, rollup_is_current
-from portalroi.metrics.rollups import ROLLUP_TABLE
+from portalroi.metrics.rollups import ROLLUP_TABLE, drop_rollups
 from portalroi.store import Store
 from portalroi.store.hooks import registered_hooks, run_after_load
 
@@ -80,3 +83,42 @@ def test_a_load_that_updates_events_rebuilds(tmp_path: Path) -> None:
         run_after_load(store.con, "events", "load-9")
         days = store.query(f"SELECT day FROM {ROLLUP_TABLE} WHERE user_id = 'u5'")["day"]
         assert [str(d.date()) for d in days] == ["2024-02-10"]  # was 2024-02-20
+
+
+def test_consecutive_ingests_fold_in_without_rebuilding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The after-load hook runs inside the load's transaction, where new rows carry
+    transaction-local row ids; the state must record the ids they get at commit, or every
+    later load would look like a rewrite and rebuild every rollup."""
+    from portalroi.ingest import ingest_file
+    from portalroi.metrics import _rollup_sql
+
+    calls: list[str] = []
+    for name in ("append", "rebuild"):
+        real = getattr(_rollup_sql, name)
+
+        def spy(*args: object, _name: str = name, _real: Any = real) -> None:
+            calls.append(_name)
+            _real(*args)
+
+        monkeypatch.setattr(_rollup_sql, name, spy)
+    days = sorted({str(e["ts"])[:10] for e in EVENTS})
+    with Store(tmp_path / "i.duckdb") as store:
+        for i, day in enumerate(days):
+            path = tmp_path / f"events_{i}.csv"
+            frame("events", [e for e in EVENTS if str(e["ts"]).startswith(day)]).to_csv(
+                path, index=False
+            )
+            ingest_file(store, path, table="events")
+            committed = store.query("SELECT max(rowid) AS m FROM events")["m"].iloc[0]
+            covered = store.query("SELECT max_rowid AS m FROM _rollup_state")["m"].iloc[0]
+            assert int(covered) == int(committed), day
+            assert rollup_is_current(store.con)
+    assert len(days) >= 4
+    assert calls == ["rebuild"] + ["append"] * (len(days) - 1)
+    # and the folded-in rollups give what the events give
+    with Store(tmp_path / "i.duckdb") as store:
+        fast = compute(store, "mau")
+        drop_rollups(store.con)
+        assert_frame_equal(fast, compute(store, "mau"))

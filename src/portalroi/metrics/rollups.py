@@ -83,16 +83,40 @@ def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return state[2] == _accounts_fp(con)
 
 
+#: Rows a transaction has added but not committed carry row ids from here on (DuckDB's
+#: ``MAX_ROW_ID``); at commit they are appended after the committed rows.
+_LOCAL_ROWID = 36_028_797_018_960_000
+
+
+def _rowid_horizon(con: duckdb.DuckDBPyConnection, after: int = -1) -> tuple[int, int | None]:
+    """(rows with ``rowid > after``, the highest row id they will have once committed).
+
+    Inside the load's transaction the new rows have transaction-local ids (from
+    :data:`_LOCAL_ROWID`); recording those would make the next load look like a rewrite and
+    rebuild everything. They are counted after the highest committed id instead. Should the
+    committed ids come out otherwise (deleted trailing rows, another commit in between), the
+    next refresh sees the row count disagree and rebuilds: slower, never wrong.
+    """
+    n, committed, local = con.execute(
+        f"SELECT count(*), max(rowid) FILTER (WHERE rowid < {_LOCAL_ROWID}), "
+        f"count(*) FILTER (WHERE rowid >= {_LOCAL_ROWID}) FROM events WHERE rowid > ?",
+        [after],
+    ).fetchall()[0]
+    if not n:
+        return 0, None
+    return int(n), (after if committed is None else int(committed)) + int(local)
+
+
 def _write_state(con: duckdb.DuckDBPyConnection, covered: tuple[int, int] | None = None) -> None:
-    """Record what the rollups cover: ``covered`` = (events rows, highest rowid) when the
+    """Record what the rollups cover: ``covered`` = (events rows, highest row id) when the
     caller knows them (an append), else counted from ``events``."""
     con.execute(
         f"CREATE OR REPLACE TABLE {_STATE} "
         "(events_rows BIGINT, max_rowid BIGINT, accounts_fp VARCHAR)"
     )
     if covered is None:
-        row = con.execute("SELECT count(*), coalesce(max(rowid), -1) FROM events").fetchall()
-        covered = (int(row[0][0]), int(row[0][1]))
+        rows, horizon = _rowid_horizon(con)
+        covered = (rows, -1 if horizon is None else horizon)
     con.execute(f"INSERT INTO {_STATE} VALUES (?, ?, ?)", [*covered, _accounts_fp(con)])
 
 
@@ -115,18 +139,19 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) ->
     state = None if rebuild else _state(con)
     total = _events_rows(con)
     if state is not None and state[0] == total:
+        if _rowid_horizon(con, state[1])[0]:  # as many rows, but some are new: rows went too
+            state = None
+    if state is not None and state[0] == total:
         if state[2] == _accounts_fp(con):
             return "current"
         sql.rebuild_activation(con)
         _write_state(con)
         return "rebuilt"
     if state is not None and state[2] == _accounts_fp(con):
-        new_rows, new_max = con.execute(
-            "SELECT count(*), max(rowid) FROM events WHERE rowid > ?", [state[1]]
-        ).fetchall()[0]
-        if new_max is not None and state[0] + int(new_rows) == total:
+        new_rows, new_max = _rowid_horizon(con, state[1])
+        if new_max is not None and state[0] + new_rows == total:
             sql.append(con, state[1])
-            _write_state(con, (total, int(new_max)))
+            _write_state(con, (total, new_max))
             return "appended"
     sql.rebuild(con)
     _write_state(con)
