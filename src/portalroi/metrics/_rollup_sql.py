@@ -22,6 +22,8 @@ accounts the new rows change.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import duckdb
@@ -199,8 +201,45 @@ def _rebuild_daily(con: duckdb.DuckDBPyConnection, lagged: str | None = None) ->
         con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(lo), _date(hi), source))
 
 
+#: Compression methods a rebuild switches off while it writes the sets. Choosing a dictionary
+#: or FSST encoding for millions of short id strings costs more than the query that produced
+#: them (100M events: writing the user-days took 3.2 s compressed, 1.3 s without); the sets
+#: are read whole by small queries, where the larger plain columns cost nothing measurable.
+UNCOMPRESSED_WRITES = "fsst,dictionary"
+
+
+@contextmanager
+def _plain_string_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Write new tables without dictionary/FSST string compression, then restore the setting
+    (a global DuckDB setting; loads hold the store's write lock while they rebuild)."""
+    before = con.execute(
+        "SELECT current_setting('disabled_compression_methods'), "
+        "current_setting('preserve_insertion_order')"
+    ).fetchall()[0]
+    con.execute(f"SET disabled_compression_methods = '{UNCOMPRESSED_WRITES}'")
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("SET disabled_compression_methods = ?", [before[0]])
+        con.execute("SET preserve_insertion_order = ?", [before[1]])
+
+
+def _month_starts(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """First day of every month with a user-day, in order."""
+    rows = con.execute(
+        f"SELECT DISTINCT {_MONTH.format('day')} AS m FROM {USER_DAY} ORDER BY m"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Build every rollup from ``events``."""
+    with _plain_string_writes(con):
+        _rebuild(con)
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
     ev = "FROM events WHERE user_id IS NOT NULL"
     con.execute(
         f"CREATE OR REPLACE TABLE {USER_DAY} AS SELECT account_id, user_id, "
@@ -210,10 +249,19 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE OR REPLACE TABLE {DAY_TYPE} AS SELECT CAST(ts AS DATE) AS day, event_type, "
         f"count(*) AS n_events {ev} GROUP BY ALL"
     )
+    # month by month: the month is part of the key, and ~24 hash tables of one month's
+    # (feature, user) pairs each fit in cache where one of the whole history does not
+    # (100M events: 2.9 s instead of 4.5 s)
     con.execute(
-        f"CREATE OR REPLACE TABLE {FEATURE_USER} AS SELECT DISTINCT "
-        f"{_MONTH.format('ts')} AS month, feature, user_id {ev} AND {_FEATURE}"
+        f"CREATE OR REPLACE TABLE {FEATURE_USER} (month DATE, feature VARCHAR, user_id VARCHAR)"
     )
+    for start in _month_starts(con):
+        con.execute(
+            f"INSERT INTO {FEATURE_USER} SELECT DISTINCT {_MONTH.format('ts')} AS month, "
+            f"feature, user_id {ev} AND {_FEATURE} AND ts >= ? "
+            "AND ts < CAST(? AS TIMESTAMP) + INTERVAL 1 MONTH",
+            [start, start],
+        )
     con.execute(
         f"CREATE OR REPLACE TABLE {FEATURE_MONTH} AS SELECT month, feature, count(*) AS users "
         f"FROM {FEATURE_USER} GROUP BY ALL"
