@@ -292,11 +292,17 @@ def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
     rebuild_activation(con)
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: str, cols: str) -> None:
-    """Add ``delta``'s ``cols`` to ``table`` rows with the same ``keys``; insert the others."""
+def _upsert(
+    con: duckdb.DuckDBPyConnection, table: str, delta: str, keys: str, cols: str, where: str = ""
+) -> None:
+    """Add ``delta``'s ``cols`` to ``table`` rows with the same ``keys``; insert the others.
+
+    ``where`` (a condition on ``d``) limits the update to delta rows that change something:
+    updated rows stay slower to read until the next checkpoint, so adding zeros is skipped.
+    """
     on = " AND ".join(f"t.{k} = d.{k}" for k in keys.split(", "))
     sets = ", ".join(f"{c} = t.{c} + d.{c}" for c in cols.split(", "))
-    con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {on}")
+    con.execute(f"UPDATE {table} t SET {sets} FROM {delta} d WHERE {on}{where}")
     con.execute(f"INSERT INTO {table} SELECT d.* FROM {delta} d ANTI JOIN {table} t ON {on}")
 
 
@@ -483,5 +489,8 @@ def _append_activation(con: duckdb.DuckDBPyConnection) -> None:
         f"JOIN ({_LIVE} SEMI JOIN _new_ud n ON n.account_id = f.account_id) "
         "USING (account_id) GROUP BY ALL"
     )
-    _upsert(con, ACCOUNT_USER, "_r_au", "account_id, user_id", "window_days")
+    # most new days fall outside their account's 90-day window: no update for those
+    _upsert(
+        con, ACCOUNT_USER, "_r_au", "account_id, user_id", "window_days", " AND d.window_days > 0"
+    )
     con.execute("DROP TABLE _r_au")
