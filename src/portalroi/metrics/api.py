@@ -22,6 +22,7 @@ import pandas as pd
 from portalroi.errors import ConfigError, NotFoundError
 from portalroi.metrics._query import GROUP, Query, backend_of
 from portalroi.metrics.registry import METRICS, Metric
+from portalroi.metrics.rollups import freshness_scope
 from portalroi.metrics.runners import RUNNERS
 
 __all__ = ["build", "compute", "formula_text", "get_metric", "list_metrics", "metric_sql"]
@@ -93,7 +94,8 @@ def build(
     """
     metric = get_metric(name)
     q = _query(source, metric, by, start, end, grain)
-    return RUNNERS[metric.kind](q, **metric.params)
+    with freshness_scope():
+        return RUNNERS[metric.kind](q, **metric.params)
 
 
 def compute(
