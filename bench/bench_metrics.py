@@ -169,8 +169,11 @@ def child(phase: str, events: str, db: str, append: int, memory_limit: str) -> d
 def _store_phase(phase: str, db: str, append: int, memory_limit: str) -> dict[str, float]:
     from portalroi.metrics import refresh_rollups
     from portalroi.metrics.rollups import drop_rollups
+    from portalroi.runtime import freeze_startup_objects
     from portalroi.store import Store
 
+    if not os.environ.get("PORTALROI_BENCH_NO_FREEZE"):
+        freeze_startup_objects()  # as `portalroi serve` and the command line do after imports
     with Store(db) as store:
         store.con.execute(f"SET memory_limit = '{memory_limit}'")
         if phase == "cold":

@@ -22,10 +22,12 @@ def serve(
     import uvicorn
 
     from portalroi.api.app import create_app
+    from portalroi.runtime import freeze_startup_objects
 
     settings = settings_for(db, app_db_url=app_db)
     with exits_cleanly():
         app = create_app(settings)
+    freeze_startup_objects()  # keep full garbage collections off the request path
     console.print(f"portalroi serving {settings.db} on http://{host}:{port} (API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
