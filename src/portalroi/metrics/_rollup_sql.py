@@ -212,17 +212,12 @@ UNCOMPRESSED_WRITES = "fsst,dictionary"
 def _plain_string_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Write new tables without dictionary/FSST string compression, then restore the setting
     (a global DuckDB setting; loads hold the store's write lock while they rebuild)."""
-    before = con.execute(
-        "SELECT current_setting('disabled_compression_methods'), "
-        "current_setting('preserve_insertion_order')"
-    ).fetchall()[0]
+    before = con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()
     con.execute(f"SET disabled_compression_methods = '{UNCOMPRESSED_WRITES}'")
-    con.execute("SET preserve_insertion_order = false")
     try:
         yield
     finally:
-        con.execute("SET disabled_compression_methods = ?", [before[0]])
-        con.execute("SET preserve_insertion_order = ?", [before[1]])
+        con.execute("SET disabled_compression_methods = ?", [before[0][0]])
 
 
 def _month_starts(con: duckdb.DuckDBPyConnection) -> list[date]:
