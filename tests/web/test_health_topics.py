@@ -104,9 +104,20 @@ def test_topics_page_matches_the_topic_report(client: TestClient, demo_db: Path)
     assert ">LUCKA<" in client.get("/topics", params={"lang": "sv"}).text or gaps == 0
 
 
-#: English a Swedish page must not show: every multi-word dashboard string (web_helpers.english_phrases)
-#: and the account summary's English sentences.
+#: English a Swedish page must not show: every multi-word dashboard string (web_helpers.english_phrases),
+#: the account summary's English sentences and the expansion signals' English reasons and kinds.
 SUMMARY_ENGLISH = ("portal events", "tickets opened", "still open", "Health score", "Churn risk")
+EXPANSION_ENGLISH = (
+    "users active in the last 30 days",
+    "licensed seats",
+    "users grew from",
+    "orders worth",
+    "relative to the segment",
+    "portal feature",
+    "accounts also use",
+    "upsell",
+    "cross_sell",
+)
 
 
 def _visible_text(page: str) -> str:
@@ -120,7 +131,7 @@ def test_swedish_pages_leave_no_known_english(client: TestClient) -> None:
     assert account is not None
     paths = ["/", "/adoption", "/support", "/impact", "/health", account.group(1), "/topics"]
     paths += ["/business-case", "/data"]
-    known = [*english_phrases(), *SUMMARY_ENGLISH]
+    known = [*english_phrases(), *SUMMARY_ENGLISH, *EXPANSION_ENGLISH]
     found = {}
     for path in paths:
         r = client.get(path, params={"lang": "sv"})
@@ -135,6 +146,8 @@ def test_swedish_pages_leave_no_known_english(client: TestClient) -> None:
     summary = _visible_text(client.get(account.group(1), params={"lang": "sv"}).text)
     assert "portalhändelser" in summary
     assert "ärenden öppnade" in summary
+    # The expansion opportunities on the health page are in Swedish too.
+    assert "merförsäljning" in _visible_text(health)
 
 
 @pytest.fixture(scope="module")

@@ -298,6 +298,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "risk_expansion": {"en": "Expansion opportunities", "sv": "Expansionsmöjligheter"},
     "risk_expansion_kind": {"en": "Kind", "sv": "Typ"},
     "risk_expansion_reasons": {"en": "Why", "sv": "Varför"},
+    "expansion_kind_upsell": {"en": "upsell", "sv": "merförsäljning"},
+    "expansion_kind_cross_sell": {"en": "cross-sell", "sv": "korsförsäljning"},
     "not_found": {"en": "Not found.", "sv": "Hittades inte."},
     "interventions": {"en": "Interventions", "sv": "Insatser"},
     "iv_effects": {"en": "Did it work?", "sv": "Fungerade det?"},

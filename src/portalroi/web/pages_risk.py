@@ -28,6 +28,7 @@ from portalroi.health.accuracy import AccuracyReport, MonthAccuracy, accuracy_by
 from portalroi.health.expansion import expansion_accounts
 from portalroi.reports.i18n import format_number, format_percent
 from portalroi.web.charts import line_spec
+from portalroi.web.expansion_text import expansion_kind, expansion_reason
 from portalroi.web.i18n_strings import t
 from portalroi.web.model import Chart, Kpi, PageData, Table
 from portalroi.web.render import LANG_COOKIE, page_principal, pick_language, render
@@ -198,9 +199,16 @@ def expansion_table(signals: pd.DataFrame, visible: Collection[str], lang: str) 
     [['B', 'smb', 'upsell', 'orders up']]
     """
     own = signals[signals["account_id"].isin(set(visible))]
+    if "figures" in own.columns:  # reasons in the page's language, from the same figures
+        own = own.assign(reason=[expansion_reason(r, lang) for r in own.to_dict("records")])
     accounts = expansion_accounts(own).head(EXPANSION_ROWS)
     rows = [
-        [str(r["account_id"]), str(r["segment"]), ", ".join(r["kinds"]), "; ".join(r["reasons"])]
+        [
+            str(r["account_id"]),
+            str(r["segment"]),
+            ", ".join(expansion_kind(k, lang) for k in r["kinds"]),
+            "; ".join(r["reasons"]),
+        ]
         for r in accounts.to_dict("records")
     ]
     return Table(
