@@ -176,3 +176,17 @@ def test_demo_headline_ends_with_the_roi(sim: dict[str, Any]) -> None:
     assert "Realised ROI to" in text
     assert f"biggest benefit line: {biggest['id']}" in text
     assert "40 % gross margin" in text
+
+
+def test_table_says_why_agent_time_is_not_added(sim: dict[str, Any]) -> None:
+    """The agent-time row sits next to deflection with its share of the same money; the table
+    says it is part of deflection, so it does not read as double counting."""
+    args = ["roi", "--db", str(sim["db"]), "--margin", "0.4"]
+    out = CliRunner().invoke(app, args, env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    row = next(line for line in out.output.splitlines() if "agent_time" in line)
+    assert "agent_time (not added)" in row
+    assert "part of the deflection line" in row
+    assert "not added again" in row
+    deflection = next(line for line in out.output.splitlines() if "│ deflection" in line)
+    assert "part of" not in deflection  # counted lines carry no such note

@@ -106,9 +106,12 @@ def _print(report: object) -> None:
     table.add_column("to date", justify="right")
     table.add_column("run-rate / year", justify="right")
     table.add_column("note")
+    notes = {m.id: m.note for m in report.lines}
     for line in r.lines:
         label = line.id + ("" if line.counted else " (not added)")
-        table.add_row(label, _iv(line.to_date), _iv(line.run_rate), "")
+        # a line that is part of another says which, so it does not read as double counting
+        note = "" if line.counted else notes.get(line.id, "")
+        table.add_row(label, _iv(line.to_date), _iv(line.run_rate), note)
     for line_id, why in report.skipped.items():
         table.add_row(line_id, "-", "-", why)
     console.print(table)
