@@ -173,7 +173,7 @@ def _store_phase(phase: str, db: str, append: int, memory_limit: str) -> dict[st
     from portalroi.store import Store
 
     if not os.environ.get("PORTALROI_BENCH_NO_FREEZE"):
-        freeze_startup_objects()  # as `portalroi serve` and the command line do after imports
+        freeze_startup_objects()  # as `portalroi serve` does after its imports
     with Store(db) as store:
         store.con.execute(f"SET memory_limit = '{memory_limit}'")
         if phase == "cold":

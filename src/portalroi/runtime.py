@@ -18,8 +18,9 @@ __all__ = ["freeze_startup_objects"]
 def freeze_startup_objects(collect: bool = True) -> int:
     """Move every object that exists now out of the garbage collector's view; return how many.
 
-    Call it once a process has imported what it needs and before it starts serving (the
-    ``portalroi`` command and ``portalroi serve`` do). Objects created later are collected as
+    Call it once a process has imported what it needs and before it starts serving
+    (``portalroi serve`` does; a one-shot command gains little). Objects created later are
+    collected as
     usual; frozen ones are never freed by the cyclic collector (reference counting still frees
     them), which is what objects made at startup need. ``collect`` first frees what is already
     garbage so that it is not frozen.
