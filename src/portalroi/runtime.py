@@ -20,10 +20,9 @@ def freeze_startup_objects(collect: bool = True) -> int:
 
     Call it once a process has imported what it needs and before it starts serving
     (``portalroi serve`` does; a one-shot command gains little). Objects created later are
-    collected as
-    usual; frozen ones are never freed by the cyclic collector (reference counting still frees
-    them), which is what objects made at startup need. ``collect`` first frees what is already
-    garbage so that it is not frozen.
+    collected as usual; frozen ones are never freed by the cyclic collector (reference
+    counting still frees them), which is what objects made at startup need. ``collect`` first
+    frees what is already garbage so that it is not frozen.
 
     Examples
     --------
