@@ -79,6 +79,9 @@ def test_alerts_page_in_chromium(server: str, tmp_path: Path) -> None:
         mobile.goto(server + "/alerts?lang=sv")
         mobile.wait_for_selector("body[data-charts=ready]", timeout=60_000)
         assert mobile.locator("h1").inner_text() == "Larm"
+        swedish = mobile.locator("#table-alert-events tbody").inner_text()
+        assert "ökade kraftigt" in swedish  # the reasons too, built from the kept figures
+        assert "spiked" not in swedish
         assert mobile.evaluate("document.documentElement.scrollWidth") <= 391
         mobile.screenshot(path=str(tmp_path / "alerts-phone.png"), full_page=True)
         browser.close()

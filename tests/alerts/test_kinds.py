@@ -261,3 +261,56 @@ def test_health_reason_names_score_band_and_top_reasons(store: Store) -> None:
     # The signals that cost BAD the most, each with its value and the points it costs.
     assert "nps_avg 2 (-" in cond.reason
     assert cond.reason.count(" points)") == 3
+
+
+def _one(store: Store, spec: dict[str, object]) -> object:
+    stored = StoredRule("ar_d", AS_OF, parse_rule(spec))
+    (cond,) = evaluate(store, [stored], AS_OF).conditions["ar_d"]
+    return cond
+
+
+def test_details_keep_the_figures_each_reason_quotes(store: Store) -> None:
+    """``details`` (what the dashboard builds its Swedish reasons from) holds the numbers the
+    English reason says, for every kind, on the scenarios above."""
+    test_spike_ratio_and_zscore(store)
+    spike = _one(store, {"name": "s", "kind": "spike", "count": "tickets", "threshold": 3})
+    assert spike.details == {  # type: ignore[attr-defined]
+        "count": "tickets",
+        "recent": 6.0,
+        "mean": 2.0,
+        "sd": pytest.approx((sum((x - 2) ** 2 for x in [1, 3] * 14) / 27) ** 0.5),
+        "window_days": 1,
+        "baseline_days": 28,
+        "method": "ratio",
+        "statistic": 3.0,
+        "threshold": 3.0,
+        "account": None,
+    }
+    assert "6 in the last 1 day(s) vs a baseline mean of 2 (sd 1.02)" in spike.reason  # type: ignore[attr-defined]
+
+
+def test_metric_and_health_details(store: Store) -> None:
+    test_metric_change_falls_by_more_than_pct(store)
+    spec = {"name": "m", "kind": "metric_change", "metric": "search_volume", "pct": 50}
+    change = _one(store, spec)
+    d = change.details  # type: ignore[attr-defined]
+    assert (d["metric"], d["direction"], d["account"], d["window_days"]) == (
+        "search_volume",
+        "fall",
+        "A",
+        30,
+    )
+    assert d["change_pct"] == pytest.approx(-60.0)
+    assert d["now"] / d["before"] == pytest.approx(0.4)
+    assert f"{d['now']:.4g} in the last 30 days vs {d['before']:.4g}" in change.reason  # type: ignore[attr-defined]
+
+
+def test_health_details(store: Store) -> None:
+    test_health_band_and_below(store)
+    cond = _one(store, {"name": "r", "kind": "health_band", "below": 40})
+    d = cond.details  # type: ignore[attr-defined]
+    assert (d["band"], d["below"]) == ("at_risk", 40.0)
+    assert d["score"] == pytest.approx(cond.value, abs=1e-4)  # type: ignore[attr-defined]
+    assert len(d["reasons"]) == 3
+    for r in d["reasons"]:
+        assert f"{r['feature']} {r['value']:.3g} (-{r['lost_points']:.1f} points)" in cond.reason  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ datetime.datetime(2025, 1, 1, 0, 0)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,8 @@ class Condition:
 
     ``account_id`` is ``None`` for a portal-wide rule; ``subject`` names what else the condition
     is about (a ticket topic), empty otherwise. ``value`` and ``threshold`` are the numbers
-    compared; ``reason`` says it in words.
+    compared; ``reason`` says it in words (English), and ``details`` holds every figure the
+    reason quotes, so that it can be said in another language (the dashboard's Swedish).
     """
 
     account_id: str | None
@@ -40,6 +41,7 @@ class Condition:
     threshold: float | None
     window_start: datetime | None
     window_end: datetime
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

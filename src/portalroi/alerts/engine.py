@@ -129,6 +129,7 @@ def _payload(
         "account_id": cond.account_id,
         "subject": cond.subject or None,
         "reason": cond.reason,
+        "details": cond.details,
         "value": cond.value,
         "threshold": cond.threshold,
         "window": {"start": _iso(cond.window_start), "end": _iso(cond.window_end)},

@@ -107,6 +107,18 @@ def evaluate_spike(rule: SpikeRule, ctx: RuleContext) -> list[Condition]:
                 threshold=rule.threshold,
                 window_start=start,
                 window_end=ctx.as_of,
+                details={
+                    "count": rule.count,
+                    "recent": float(recent),
+                    "mean": float(mean),
+                    "sd": float(sd),
+                    "window_days": rule.window_days,
+                    "baseline_days": rule.baseline_days,
+                    "method": rule.method,
+                    "statistic": float(stat),
+                    "threshold": rule.threshold,
+                    "account": None if key == "*" else str(key),
+                },
             )
         )
     return out
@@ -165,6 +177,15 @@ def evaluate_topic_surge(rule: TopicSurgeRule, ctx: RuleContext) -> list[Conditi
                 threshold=rule.ratio,
                 window_start=start,
                 window_end=ctx.as_of,
+                details={
+                    "topic": str(topic),
+                    "recent": float(recent),
+                    "mean": float(mean),
+                    "window_days": rule.window_days,
+                    "baseline_days": rule.baseline_days,
+                    "ratio": float(ratio),
+                    "threshold": rule.ratio,
+                },
             )
         )
     return out

@@ -62,16 +62,27 @@ def evaluate_health_band(rule: HealthBandRule, ctx: RuleContext) -> list[Conditi
             else f"health {score:.1f} < {float(rule.below or 0):g}, band {row['band']}"
         )
         head = f"health {score:.1f}, {test}" if rule.band is not None else test
-        extra = _reasons_text(by_account.get(str(account_id), reasons.iloc[0:0]))
+        own = by_account.get(str(account_id), reasons.iloc[0:0])
         out.append(
             Condition(
                 account_id=str(account_id),
                 subject="",
-                reason=head + extra,
+                reason=head + _reasons_text(own),
                 value=round(score, 4),
                 threshold=threshold,
                 window_start=None,
                 window_end=ctx.as_of,
+                details={
+                    "score": score,
+                    "band": str(row["band"]),
+                    "below": None if rule.band is not None else float(rule.below or 0.0),
+                    "reasons": [
+                        {"feature": str(f), "value": float(v), "lost_points": float(lost)}
+                        for f, v, lost in zip(
+                            own["feature"], own["value"], own["lost_points"], strict=True
+                        )
+                    ],
+                },
             )
         )
     return out

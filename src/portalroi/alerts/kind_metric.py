@@ -87,6 +87,16 @@ def evaluate_metric_change(rule: MetricChangeRule, ctx: RuleContext) -> list[Con
                 threshold=-rule.pct if rule.direction == "fall" else rule.pct,
                 window_start=begin,
                 window_end=end,
+                details={
+                    "metric": rule.metric,
+                    "direction": rule.direction,
+                    "change_pct": pct,
+                    "now": a,
+                    "before": b,
+                    "window_days": rule.window_days,
+                    "threshold_pct": rule.pct,
+                    "account": None if str(key) == "*" else str(key),
+                },
             )
         )
     return out
@@ -112,6 +122,14 @@ def evaluate_metric_threshold(rule: MetricThresholdRule, ctx: RuleContext) -> li
             threshold=rule.value,
             window_start=start,
             window_end=ctx.as_of,
+            details={
+                "metric": rule.metric,
+                "value": float(v),
+                "op": rule.op,
+                "limit": rule.value,
+                "window_days": rule.window_days,
+                "account": None if str(key) == "*" else str(key),
+            },
         )
         for key, v in values[hit].items()
     ]

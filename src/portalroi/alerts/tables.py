@@ -202,6 +202,9 @@ def events_frame(
 ) -> tuple[pd.DataFrame, int]:
     """Fired events, newest first, with each channel's delivery status; and the total count.
 
+    ``details`` is the dict of figures the event's reason quotes (see
+    :class:`~portalroi.alerts.conditions.Condition`).
+
     With ``org_ids`` only events of those organisations' rules or accounts are returned.
     """
     if not tables_exist(store):
@@ -226,7 +229,8 @@ def events_frame(
     ).fetchone()
     frame = store.con.execute(
         "SELECT e.event_id, e.rule_id, e.rule_name, e.kind, e.org_id, e.account_id, e.subject, "
-        "e.reason, e.value, e.threshold, e.window_start, e.window_end, e.as_of, e.fired_at, "
+        "e.reason, CAST(json_extract(e.payload, '$.details') AS VARCHAR) AS details, "
+        "e.value, e.threshold, e.window_start, e.window_end, e.as_of, e.fired_at, "
         "coalesce((SELECT list({'channel': d.channel, 'target': d.target, 'status': d.status, "
         "'attempts': d.attempts, 'error': d.last_error, 'delivered_at': d.delivered_at} "
         "ORDER BY d.channel) FROM _alert_deliveries d WHERE d.event_id = e.event_id), []) "
@@ -235,4 +239,6 @@ def events_frame(
         "LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).df()
+    # the figures the reason quotes ({} for firings recorded before they were kept)
+    frame["details"] = [json.loads(d) if isinstance(d, str) else {} for d in frame["details"]]
     return frame, int(total_row[0]) if total_row else 0

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from portalroi.alerts import events_frame, list_rules
 from portalroi.api.deps import StoreDep
 from portalroi.api.frames import records
+from portalroi.web.alert_text import alert_reason
 from portalroi.web.i18n_strings import t
 from portalroi.web.render import LANG_COOKIE, page_principal, pick_language, render
 
@@ -65,7 +66,7 @@ def _days(start: str | None, end: str | None) -> str:
     return f"{start[:10]} – {last}" if start else last
 
 
-def _event_row(e: dict[str, Any]) -> dict[str, Any]:
+def _event_row(e: dict[str, Any], lang: str) -> dict[str, Any]:
     delivery = ", ".join(
         f"{d['channel']}: {d['status']}" + (f" ({d['error']})" if d["error"] else "")
         for d in e["deliveries"]
@@ -78,7 +79,7 @@ def _event_row(e: dict[str, Any]) -> dict[str, Any]:
         "account": account,
         "link": f"/accounts/{quote(account, safe='')}" if account else None,
         "subject": e["subject"] or "",
-        "reason": e["reason"],
+        "reason": alert_reason(e["kind"], e.get("details"), e["reason"], lang),
         "window": window,
         "delivery": delivery or "-",
     }
@@ -97,7 +98,7 @@ def alerts(
     )
     rules = [_rule_row(r) for r in list_rules(store, principal.scope)]
     frame, total = events_frame(store, principal.scope, limit=RECENT)
-    events = [_event_row(e) for e in records(frame)]
+    events = [_event_row(e, language) for e in records(frame)]
     return render(
         request,
         "alerts.html.j2",

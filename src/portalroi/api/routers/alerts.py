@@ -61,6 +61,7 @@ class EventPublic(BaseModel):
     account_id: str | None
     subject: str | None
     reason: str
+    details: dict[str, Any]
     value: float | None
     threshold: float | None
     window_start: UtcDatetime | None
