@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from alert_data import AS_OF, Received, add_accounts, add_tickets, day, free_port
+from alert_data import AS_OF, Inbox, Received, add_accounts, add_tickets, day, free_port
 from typer.testing import CliRunner
 
-from conftest import Inbox
 from portalroi.alerts import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
