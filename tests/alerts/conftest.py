@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
-from alert_data import Inbox, Received, free_port, webhook_receiver
+from alert_data import Received, free_port, webhook_receiver
+
+from smtp_inbox import Inbox
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from alert_data import AS_OF, Inbox, Received, add_accounts, add_tickets, day, free_port
+from alert_data import AS_OF, Received, add_accounts, add_tickets, day, free_port
 from typer.testing import CliRunner
 
 from portalroi.alerts import (
@@ -25,6 +25,7 @@ from portalroi.alerts import (
 from portalroi.cli.main import app
 from portalroi.settings import Settings
 from portalroi.store import Store
+from smtp_inbox import Inbox
 
 SECRET = "shared-secret-123"
 WALL = datetime(2024, 7, 1, 9, 0)
@@ -84,9 +85,9 @@ def test_fires_once_rearms_after_clearing_and_carries_account_and_reason(
     assert run_alerts(store, settings, spike_2, wall=WALL + timedelta(days=3)).fired == []
 
     # Two firings, each by e-mail and by webhook, about account A only.
-    assert len(inbox.messages) == 2
+    assert len(inbox.received) == 2
     assert len(got.requests) == 2
-    rcpt, msg = inbox.messages[0]
+    rcpt, msg = inbox.received[0]
     assert rcpt == ["cs-lead@vendor.example"]
     assert msg["Subject"] == "[portalroi] Ticket spike: account A"
     text = msg.get_payload(decode=True).decode()  # type: ignore[union-attr]
@@ -172,7 +173,7 @@ def test_failed_delivery_is_recorded_and_retried_on_the_next_run(
     assert retry.fired == []
     assert retry.delivered == 2
     assert retry.failed == 0
-    assert len(inbox.messages) == 1
+    assert len(inbox.received) == 1
     assert len(got.requests) == 1
     assert got.payloads()[0]["event_id"] == first.fired[0]
     frame, _ = events_frame(store)

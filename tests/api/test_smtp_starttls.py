@@ -14,8 +14,6 @@ import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +23,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.settings import Settings
+from smtp_inbox import Inbox
 
 USER, PASSWORD = "reports", "s3cret-pass"
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every delivered message."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
 
 
 def _authenticator(

@@ -6,17 +6,14 @@ The store is the simulator's tiny company (seed 3) with its smb accounts moved t
 
 from __future__ import annotations
 
-import email
 import io
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -42,24 +39,12 @@ from portalroi.roi import Assumptions, build_roi, roi_from_store
 from portalroi.services.roi import scoped_effects
 from portalroi.settings import Settings
 from portalroi.store import Store
+from smtp_inbox import Inbox
 
 pytestmark = pytest.mark.slow
 
 CREATED = datetime(2026, 11, 15, 12, 0)
 DUE = datetime(2026, 12, 1, 6, 0)  # monthly, day 1: first send moment after CREATED
-
-
-@dataclass
-class Inbox:
-    """Messages the local SMTP server received: (envelope recipients, parsed message)."""
-
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = email.message_from_bytes(envelope.content, policy=default_policy)
-        assert isinstance(msg, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), msg))
-        return "250 Message accepted for delivery"
 
 
 def _free_port() -> int:
