@@ -54,6 +54,28 @@ def serve(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def serve_with_user(settings: Any, email: str, password: str, **user: Any) -> Iterator[str]:
+    """Build the app for ``settings``, add one user (``role``, ``tenant``, ... as ``add_user``
+    takes them) and serve it like :func:`serve`; yields the base URL."""
+    from portalroi.api.app import create_app
+    from portalroi.api.appstate.accounts import add_user
+
+    app = create_app(settings)
+    with app.state.appdb.session() as s:
+        add_user(s, email, password, **user)
+    with serve(app) as base:
+        yield base
+
+
+def record_outside(context: Any, server: str) -> list[str]:
+    """The URLs ``context`` requests outside ``server`` (a test asserts the list stays empty:
+    nothing may come from the internet)."""
+    outside: list[str] = []
+    context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    return outside
+
+
 def launch(playwright: Any) -> Any:
     """The system Chromium, headless (a missing binary is a failure, not a skip)."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run scripts/system-deps.sh"

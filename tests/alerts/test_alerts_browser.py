@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from alert_data import AS_OF, add_accounts, add_tickets, day
 
-from browser_env import launch, serve, sign_in
+from browser_env import launch, record_outside, serve_with_user, sign_in
 from portalroi.alerts import add_rule, parse_rule, run_alerts
-from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_user
 from portalroi.settings import Settings
 from portalroi.store import Store
 
@@ -34,10 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         add_rule(store, parse_rule(spec | {"scope": "account"}))
         add_rule(store, parse_rule(spec | {"name": "Portal ticket spike", "threshold": 1.1}))
         assert len(run_alerts(store, settings, AS_OF - timedelta(hours=1)).fired) == 2
-    app = create_app(settings)
-    with app.state.appdb.session() as s:
-        add_user(s, EMAIL, PASSWORD, role="admin")
-    with serve(app) as base:
+    with serve_with_user(settings, EMAIL, PASSWORD, role="admin") as base:
         yield base
 
 
@@ -47,8 +42,7 @@ def test_alerts_page_in_chromium(server: str, tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = launch(p)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
-        outside: list[str] = []
-        context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+        outside = record_outside(context, server)
         page = context.new_page()
         page.goto(server + "/alerts")
         assert page.url.endswith("/login")

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_env import launch, serve, sign_in
-from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_user
+from browser_env import launch, serve_with_user, sign_in
 from portalroi.health.history import backfill
 from portalroi.settings import Settings
 from portalroi.store import Store
@@ -27,10 +25,8 @@ def server(sim_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     shutil.copy(sim_db, db)
     with Store(db) as store:
         backfill(store, "2023-07-01", "2024-01-01", step_days=90)
-    app = create_app(Settings(db=db, app_db_url=f"sqlite:///{tmp / 'app.sqlite'}"))
-    with app.state.appdb.session() as s:
-        add_user(s, EMAIL, PASSWORD, role="admin")
-    with serve(app) as base:
+    settings = Settings(db=db, app_db_url=f"sqlite:///{tmp / 'app.sqlite'}")
+    with serve_with_user(settings, EMAIL, PASSWORD, role="admin") as base:
         yield base
 
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_env import launch, serve, sign_in
-from portalroi.api.app import create_app
-from portalroi.api.appstate.accounts import add_user
+from browser_env import launch, record_outside, serve_with_user, sign_in
 from portalroi.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
@@ -23,10 +21,9 @@ EMAIL, PASSWORD = "csm@acme.example", "browser-password"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("iv-browser")
     seed_store(tmp / "s.duckdb")
-    app = create_app(Settings(db=tmp / "s.duckdb", app_db_url=f"sqlite:///{tmp / 'app.sqlite'}"))
-    with app.state.appdb.session() as s:
-        add_user(s, EMAIL, PASSWORD, role="analyst", tenant="acme", org_id="org-a")
-    with serve(app) as base:
+    settings = Settings(db=tmp / "s.duckdb", app_db_url=f"sqlite:///{tmp / 'app.sqlite'}")
+    user = {"role": "analyst", "tenant": "acme", "org_id": "org-a"}
+    with serve_with_user(settings, EMAIL, PASSWORD, **user) as base:
         yield base
 
 
@@ -36,8 +33,7 @@ def test_record_on_account_page_then_see_it_listed(server: str, tmp_path: Path) 
     with sync_playwright() as p:
         browser = launch(p)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
-        outside: list[str] = []
-        context.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+        outside = record_outside(context, server)
         page = context.new_page()
         sign_in(page, server, EMAIL, PASSWORD)
         page.goto(server + "/accounts/a1")

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from web_helpers import EMAIL, PASSWORD, make_app
 
-from browser_env import launch, serve, sign_in
+from browser_env import launch, record_outside, serve, sign_in
 from portalroi.web.render import NAV
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,11 +59,7 @@ def test_dashboard_in_chromium(server: str, browser: object, tmp_path: Path) -> 
     shots = tmp_path / "screenshots"
     shots.mkdir()
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
-    outside: list[str] = []
-    context.on(
-        "request",
-        lambda r: outside.append(r.url) if not r.url.startswith(server) else None,
-    )
+    outside = record_outside(context, server)
     page = context.new_page()
     script_errors: list[str] = []
     page.on("pageerror", lambda exc: script_errors.append(f"{page.url}: {exc}"))
