@@ -158,3 +158,32 @@ def test_rebuild_restores_the_compression_setting_even_when_it_fails(
         with pytest.raises(RuntimeError, match="disk full"):
             refresh_rollups(store.con, rebuild=True)
         assert setting(store) == before
+
+
+def test_rebuild_stores_user_days_in_day_order(tmp_path: Path) -> None:
+    """Appends, DAU/WAU/MAU of recent days and ranged metrics read user-days by day range;
+    stored in day order, DuckDB skips the row groups of other days (the zone maps)."""
+    with Store(tmp_path / "o.duckdb") as store:
+        store.con.execute(
+            "INSERT INTO events BY NAME SELECT 'g' || i AS event_id, "
+            "TIMESTAMP '2024-01-01 09:00' + to_days(CAST(hash(i) % 120 AS INTEGER)) AS ts, "
+            "'a' || (i % 7) AS account_id, 'u' || (hash(i * 3) % 400) AS user_id, "
+            "'login' AS event_type FROM range(20000) t(i)"
+        )
+        assert refresh_rollups(store.con) == "rebuilt"
+        rows, months, backwards = store.con.execute(
+            "SELECT count(*), count(DISTINCT date_trunc('month', day)), "
+            "count(*) FILTER (WHERE day < p) FROM (SELECT day, "
+            f"lag(day) OVER (ORDER BY rowid) AS p FROM {ROLLUP_TABLE})"
+        ).fetchall()[0]
+        assert rows > 10_000 and months == 4
+        assert backwards == 0
+        assert_frame_equal(compute(store, "wau"), _from_events(store, "wau"))
+
+
+def _from_events(store: Store, name: str) -> Any:
+    drop_rollups(store.con)
+    try:
+        return compute(store, name)
+    finally:
+        refresh_rollups(store.con)

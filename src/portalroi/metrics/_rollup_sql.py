@@ -221,11 +221,21 @@ def _plain_string_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _month_starts(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """First day of every month with a user-day, in order."""
-    rows = con.execute(
-        f"SELECT DISTINCT {_MONTH.format('day')} AS m FROM {USER_DAY} ORDER BY m"
-    ).fetchall()
-    return [r[0] for r in rows]
+    """First day of every calendar month from the first event to the last, in order."""
+    lo, hi = con.execute(
+        "SELECT CAST(min(ts) AS DATE), CAST(max(ts) AS DATE) FROM events"
+    ).fetchall()[0]
+    if lo is None:
+        return []
+    out = [lo.replace(day=1)]
+    while out[-1] < hi.replace(day=1):
+        last = out[-1]
+        out.append(date(last.year + last.month // 12, last.month % 12 + 1, 1))
+    return out
+
+
+#: Events of the month starting at the first ``?`` (given twice).
+_IN_MONTH = "ts >= ? AND ts < CAST(? AS TIMESTAMP) + INTERVAL 1 MONTH"
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -236,10 +246,21 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
     ev = "FROM events WHERE user_id IS NOT NULL"
+    months = _month_starts(con)
+    # month by month, each month's rows in day order: a month's hash table fits in cache where
+    # the whole history's does not, and the day ranges that appends, DAU/WAU/MAU of recent days
+    # and ranged metrics read then skip the row groups of other months (a 30-day range of 9.2M
+    # user-days: 2 ms instead of 40-60 ms)
     con.execute(
-        f"CREATE OR REPLACE TABLE {USER_DAY} AS SELECT account_id, user_id, "
-        f"CAST(ts AS DATE) AS day, count(*) AS n_events {ev} GROUP BY ALL"
+        f"CREATE OR REPLACE TABLE {USER_DAY} "
+        "(account_id VARCHAR, user_id VARCHAR, day DATE, n_events BIGINT)"
     )
+    for start in months:
+        con.execute(
+            f"INSERT INTO {USER_DAY} SELECT account_id, user_id, CAST(ts AS DATE) AS day, "
+            f"count(*) AS n_events {ev} AND {_IN_MONTH} GROUP BY ALL ORDER BY day",
+            [start, start],
+        )
     con.execute(
         f"CREATE OR REPLACE TABLE {DAY_TYPE} AS SELECT CAST(ts AS DATE) AS day, event_type, "
         f"count(*) AS n_events {ev} GROUP BY ALL"
@@ -250,11 +271,10 @@ def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"CREATE OR REPLACE TABLE {FEATURE_USER} (month DATE, feature VARCHAR, user_id VARCHAR)"
     )
-    for start in _month_starts(con):
+    for start in months:
         con.execute(
             f"INSERT INTO {FEATURE_USER} SELECT DISTINCT {_MONTH.format('ts')} AS month, "
-            f"feature, user_id {ev} AND {_FEATURE} AND ts >= ? "
-            "AND ts < CAST(? AS TIMESTAMP) + INTERVAL 1 MONTH",
+            f"feature, user_id {ev} AND {_FEATURE} AND {_IN_MONTH}",
             [start, start],
         )
     con.execute(

@@ -17,6 +17,12 @@ from datetime import date, datetime
 from typing import Any
 
 import ibis
+
+# Ibis imports these on the first execute of a process; importing them with the metric
+# library moves that cost (about 20 ms) from a server's first metric request to its start
+import ibis.backends.duckdb.converter
+import ibis.expr.types.groupby
+import ibis.formats.pandas
 import pandas as pd
 
 from portalroi.errors import ConfigError, NotFoundError
