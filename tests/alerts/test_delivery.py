@@ -25,6 +25,7 @@ from portalroi.alerts import (
 from portalroi.cli.main import app
 from portalroi.settings import Settings
 from portalroi.store import Store
+from portalroi.web.alert_text import delivery_text
 from smtp_inbox import Inbox
 
 SECRET = "shared-secret-123"
@@ -246,6 +247,14 @@ def test_an_unreachable_receiver_is_tried_once_per_run(store: Store) -> None:
     frame, _ = events_frame(store)
     tried = sorted((d["attempts"], d["error"][:19]) for ds in frame["deliveries"] for d in ds)
     assert tried == [(0, "not tried this run:"), (1, "URLError: <urlopen ")]
+    # the alerts page words the engine's own text in Swedish, the server's error as it came
+    swedish = sorted(
+        delivery_text(d["channel"], d["status"], d["error"], "sv")
+        for ds in frame["deliveries"]
+        for d in ds
+    )
+    assert swedish[0].startswith("webhook: misslyckades (URLError: <urlopen ")
+    assert swedish[1].startswith("webhook: misslyckades (inte försökt i denna körning: URLError: ")
 
 
 def test_cli_run_history_and_test_send(tmp_path: Path, hook: tuple[str, Received]) -> None:

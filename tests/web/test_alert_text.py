@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portalroi.web.alert_text import alert_reason
+from portalroi.web.alert_text import alert_reason, delivery_text
 
 MINUS = "\u2212"
 
@@ -116,3 +116,36 @@ def test_firings_without_figures_keep_their_english_reason() -> None:
     assert alert_reason("spike", {}, "tickets spiked", "sv") == "tickets spiked"
     assert alert_reason("spike", None, "tickets spiked", "sv") == "tickets spiked"
     assert alert_reason("new_kind", {"x": 1}, "something", "sv") == "something"
+
+
+@pytest.mark.parametrize(
+    ("delivery", "english", "swedish"),
+    [
+        (("email", "pending", None), "email: pending", "e-post: väntar"),
+        (("webhook", "sent", None), "webhook: sent", "webhook: skickad"),
+        (
+            ("email", "failed", "ConfigError: smtp_host is not set"),
+            "email: failed (ConfigError: smtp_host is not set)",
+            "e-post: misslyckades (ConfigError: smtp_host is not set)",
+        ),
+        (
+            ("webhook", "gave_up", "OSError: HTTP 500"),
+            "webhook: gave up (OSError: HTTP 500)",
+            "webhook: gav upp (OSError: HTTP 500)",
+        ),
+        (
+            ("email", "cancelled", "rule removed"),
+            "email: cancelled (rule removed)",
+            "e-post: avbruten (regeln är borttagen)",
+        ),
+        (
+            ("webhook", "failed", "not tried this run: URLError: refused"),
+            "webhook: failed (not tried this run: URLError: refused)",
+            "webhook: misslyckades (inte försökt i denna körning: URLError: refused)",
+        ),
+        (("sms", "queued", None), "sms: queued", "sms: queued"),  # unknown codes as they are
+    ],
+)
+def test_delivery_text(delivery: tuple[str, str, str | None], english: str, swedish: str) -> None:
+    assert delivery_text(*delivery, "en") == english
+    assert delivery_text(*delivery, "sv") == swedish

@@ -43,6 +43,8 @@ from portalroi.store import Store
 __all__ = [
     "EVALUATORS",
     "MAX_ATTEMPTS",
+    "NOT_TRIED",
+    "RULE_REMOVED",
     "Evaluation",
     "RunResult",
     "after_refresh",
@@ -55,6 +57,10 @@ logger = logging.getLogger(__name__)
 
 #: Attempts per delivery before it is given up.
 MAX_ATTEMPTS = 10
+#: ``last_error`` of a delivery whose rule was removed before it was sent.
+RULE_REMOVED = "rule removed"
+#: ``last_error`` prefix of a delivery skipped because its server failed earlier in the run.
+NOT_TRIED = "not tried this run: "
 
 #: Rule kind -> evaluator(rule, context) -> conditions that hold.
 EVALUATORS: dict[str, Callable[[Any, RuleContext], list[Condition]]] = {
@@ -265,9 +271,9 @@ def deliver_pending(
         at = wall or datetime.now()
         if stored is None:
             store.con.execute(
-                "UPDATE _alert_deliveries SET status = 'cancelled', last_error = 'rule removed' "
+                "UPDATE _alert_deliveries SET status = 'cancelled', last_error = ? "
                 "WHERE event_id = ? AND channel = ?",
-                [event_id, channel],
+                [RULE_REMOVED, event_id, channel],
             )
             continue
         payload = json.loads(payload_json)
@@ -277,7 +283,7 @@ def deliver_pending(
             store.con.execute(
                 "UPDATE _alert_deliveries SET status = 'failed', last_error = ? "
                 "WHERE event_id = ? AND channel = ?",
-                [f"not tried this run: {down[server]}"[:1000], event_id, channel],
+                [f"{NOT_TRIED}{down[server]}"[:1000], event_id, channel],
             )
             continue
         try:

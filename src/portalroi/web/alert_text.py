@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from portalroi.alerts.engine import NOT_TRIED, RULE_REMOVED
 from portalroi.web.i18n_strings import STRINGS, t
 
-__all__ = ["alert_reason"]
+__all__ = ["alert_reason", "delivery_text"]
 
 
 def _g(x: float, spec: str = ".4g") -> str:
@@ -108,3 +109,32 @@ def alert_reason(kind: str, details: Mapping[str, Any] | None, reason: str, lang
     """The reason of one firing of a ``kind`` rule in ``lang``; ``reason`` is its English text."""
     build = _SWEDISH.get(kind) if lang == "sv" and details else None
     return reason if build is None else build(details or {})
+
+
+def _word(value: str, lang: str) -> str:
+    """``value`` (a channel or status code) in ``lang``; an unknown code stays as it is."""
+    key = f"delivery_{value}"
+    return t(key, lang) if key in STRINGS else value
+
+
+def delivery_text(channel: str, status: str, error: str | None, lang: str) -> str:
+    """One delivery of a firing as the alerts page shows it: channel, status and error.
+
+    Channel, status and the engine's own error wording are in ``lang``; the error a mail or
+    web server gave (the exception's type and message) stays as the server wrote it.
+
+    Examples
+    --------
+    >>> delivery_text("email", "failed", "not tried this run: OSError: refused", "sv")
+    'e-post: misslyckades (inte försökt i denna körning: OSError: refused)'
+    >>> delivery_text("webhook", "sent", None, "en")
+    'webhook: sent'
+    """
+    text = f"{_word(channel, lang)}: {_word(status, lang)}"
+    if not error:
+        return text
+    if error == RULE_REMOVED:
+        error = t("delivery_rule_removed", lang)
+    elif error.startswith(NOT_TRIED):
+        error = t("delivery_not_tried", lang).format(error=error[len(NOT_TRIED) :])
+    return f"{text} ({error})"

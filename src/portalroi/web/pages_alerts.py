@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from portalroi.alerts import events_frame, list_rules
 from portalroi.api.deps import StoreDep
 from portalroi.api.frames import records
-from portalroi.web.alert_text import alert_reason
+from portalroi.web.alert_text import alert_reason, delivery_text
 from portalroi.web.i18n_strings import t
 from portalroi.web.render import LANG_COOKIE, page_principal, pick_language, render
 
@@ -68,8 +68,7 @@ def _days(start: str | None, end: str | None) -> str:
 
 def _event_row(e: dict[str, Any], lang: str) -> dict[str, Any]:
     delivery = ", ".join(
-        f"{d['channel']}: {d['status']}" + (f" ({d['error']})" if d["error"] else "")
-        for d in e["deliveries"]
+        delivery_text(d["channel"], d["status"], d["error"], lang) for d in e["deliveries"]
     )
     window = _days(e["window_start"], e["window_end"])
     account = e["account_id"]
