@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from portalroi import __version__
+from portalroi.api.after_loads import AfterLoads
 from portalroi.api.appstate.accounts import ensure_tenant
 from portalroi.api.appstate.db import AppDB
 from portalroi.api.cache import ResultCache
@@ -30,6 +31,7 @@ from portalroi.api.errors import ErrorResponse, install_error_handlers
 from portalroi.api.limits import BodyLimit
 from portalroi.api.pool import StorePool
 from portalroi.api.response_cache import ResponseCache
+from portalroi.api.routers import ingestion
 from portalroi.settings import Settings, get_settings
 
 __all__ = ["API_PREFIX", "CACHED_API_PREFIXES", "ROUTER_MODULES", "create_app"]
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.appdb = appdb
     app.state.store_pool = pool
     app.state.cache = ResultCache(settings.api_cache_seconds)
+    app.state.after_loads = AfterLoads(pool, settings, app.state.cache, ingestion.WRITE_LOCK)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     for name in ROUTER_MODULES:

@@ -4,7 +4,8 @@ Each request is one load through :func:`portalroi.ingest.ingest_frame`: validate
 by the table's key (re-posting the same rows changes nothing), bad rows quarantined, all in one
 transaction. An organisation's user may only post rows of its own accounts; a batch with any
 other ``account_id`` is refused whole (403) before anything is written. After a load the result
-cache is cleared, so metrics reflect the new rows on the next request.
+cache is cleared, so metrics reflect the new rows on the next request. Risk scores and alerts
+run after the response, in the background (:mod:`portalroi.api.after_loads`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import threading
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, BackgroundTasks, Body, Path, Request
 from pydantic import BaseModel, Field
 
-from portalroi.alerts import after_refresh
 from portalroi.api.deps import AnalystPrincipal, ResultCacheDep, SettingsDep, StoreDep
 from portalroi.api.errors import ApiError
 from portalroi.api.scope import account_ids_in_scope
@@ -24,15 +24,16 @@ from portalroi.errors import Issue, ValidationError
 from portalroi.ingest import ingest_frame
 from portalroi.schema import TABLES
 
-__all__ = ["INGESTIBLE", "router"]
+__all__ = ["INGESTIBLE", "WRITE_LOCK", "router"]
 
 router = APIRouter(prefix="/ingest", tags=["ingestion"])
 
 #: Tables that can be posted live.
 INGESTIBLE: tuple[str, ...] = ("events", "tickets")
 
-# DuckDB allows one writer transaction at a time per table; loads queue here instead of failing.
-_write_lock = threading.Lock()
+#: DuckDB allows one writer transaction at a time per table; loads (and the work after them)
+#: queue here instead of failing.
+WRITE_LOCK = threading.Lock()
 
 SOURCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -95,8 +96,11 @@ def ingest_batch(
     store: StoreDep,
     settings: SettingsDep,
     cache: ResultCacheDep,
+    request: Request,
+    background: BackgroundTasks,
 ) -> LoadPublic:
-    """Load a batch of rows into ``events`` or ``tickets``."""
+    """Load a batch of rows into ``events`` or ``tickets``; risk scores and alerts follow the
+    response in the background."""
     if table not in INGESTIBLE:
         raise ApiError(
             404, f"cannot post to {table!r}; live ingestion takes {', '.join(INGESTIBLE)}"
@@ -111,10 +115,10 @@ def ingest_batch(
             shown = ", ".join(foreign[:10]) or "rows without account_id"
             raise ApiError(403, f"rows for accounts outside your organisation: {shown}")
     source = f"api:{principal.tenant}:{batch.source or principal.email}"
-    with _write_lock:
+    with WRITE_LOCK:
         summary = ingest_frame(store, frame, table=table, source_name=source)
-        after_refresh(store, settings)
     cache.clear()
+    background.add_task(request.app.state.after_loads)
     return LoadPublic(
         load_id=summary.load_id,
         table=summary.table,
