@@ -207,7 +207,10 @@ def _app_fingerprint(env: Env) -> dict[str, int]:
         tables = [
             r[0]
             for r in store.con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                # the store's own tables: not a connection's temporary views (Ibis memtables,
+                # dropped when the memtable is collected)
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_catalog <> 'temp'"
             ).fetchall()
         ]
         counts = {
