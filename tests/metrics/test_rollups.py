@@ -187,3 +187,17 @@ def _from_events(store: Store, name: str) -> Any:
         return compute(store, name)
     finally:
         refresh_rollups(store.con)
+
+
+def test_repeated_computations_leave_no_tables_behind(tmp_path: Path) -> None:
+    """Ibis keeps every memtable it ran registered with the connection until the process
+    exits; the rolling counts used one per query (a leak in a long-running server)."""
+    temp = "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'temp'"
+    with Store(tmp_path / "m.duckdb") as store:
+        load_duckdb(store.con)
+        first = compute(store, "wau", by="account")  # events path: by account, no rollups
+        after_one = store.con.execute(temp).fetchall()[0][0]
+        for _ in range(5):
+            assert_frame_equal(compute(store, "wau", by="account"), first)
+            compute(store, "mau", start="2024-02-01")
+        assert store.con.execute(temp).fetchall()[0][0] == after_one

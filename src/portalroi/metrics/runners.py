@@ -61,11 +61,10 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     prev = ud.day.lag().over(ibis.window(group_by=[*keys, "user_id"], order_by=ud.day))
     ud = ud.mutate(prev=prev)
     # One pass over the user-days: each row fans out into a +1 (start) and a -1 (end) row per
-    # window via a tiny cross join, so engines that do not reuse subqueries (Spark) read the
+    # window by unnesting a small range, so engines that do not reuse subqueries (Spark) read the
     # user-day table once instead of once per window and sign.
     cols = [WINDOW_COLUMNS[w] for w in windows]
-    fan = ibis.memtable(pd.DataFrame({"k": range(2 * len(windows))}))
-    x = ud.cross_join(fan)
+    x = ud.mutate(k=ibis.range(2 * len(windows)).unnest())
     day_cases = []
     for i, w in enumerate(windows):
         step = ibis.interval(days=w)
@@ -81,9 +80,7 @@ def rolling_active(q: Query, value: str = "dau", windows: Sequence[int] = (1, 7,
     )
     deltas = x.group_by([*keys, "day"]).aggregate(**{col: x[col].sum() for col in cols})
     first, last = _calendar_bounds(ud, wide)
-    days = pd.date_range(first, last, freq="D") if first is not None else pd.DatetimeIndex([])
-    calendar = ibis.memtable(pd.DataFrame({"day": days.astype("datetime64[s]")}))
-    calendar = calendar.mutate(day=calendar.day.cast("date"))
+    calendar = _calendar(first, last)
     if keys:
         firsts = ud.group_by(keys).aggregate(first_day=ud.day.min())
         grid = calendar.cross_join(firsts)
@@ -113,6 +110,30 @@ def _rolling_value(out: Any, value: str) -> Any:
     if value == "stickiness":
         return out.mutate(value=ratio(out.dau, out.mau))
     return out.mutate(value=out[value])
+
+
+#: A one-row table to unnest calendars from. Ibis keeps every memtable it has run registered
+#: with the connection until the process exits, so a memtable made per query would add a view
+#: (and its data) to every pooled connection of a server on every computation; this one is
+#: registered once per connection.
+_ONE_ROW = ibis.memtable({"one": [1]})
+
+
+def _calendar(first: pd.Timestamp | None, last: pd.Timestamp | None) -> Any:
+    """Table ``day``: every calendar day from ``first`` to ``last`` (none when ``first`` is
+    ``None``), unnested in the engine (no per-query memtable)."""
+    if first is None or last is None:
+        start = stop = pd.Timestamp(0)
+    else:
+        start = pd.Timestamp(first).normalize()
+        stop = pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+    ts = ibis.range(
+        ibis.literal(start.to_pydatetime(), type="timestamp"),
+        ibis.literal(stop.to_pydatetime(), type="timestamp"),
+        ibis.interval(days=1),
+    )
+    days = _ONE_ROW.select(ts=ts.unnest())  # Spark: a generator cannot sit inside a cast
+    return days.select(day=days.ts.cast("date"))
 
 
 def _calendar_bounds(ud: Any, q: Query) -> tuple[Any, Any]:
