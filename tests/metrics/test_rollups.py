@@ -160,24 +160,46 @@ def test_rebuild_restores_the_compression_setting_even_when_it_fails(
         assert setting(store) == before
 
 
-def test_rebuild_stores_user_days_in_day_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece_events", [4_000_000, 5_000])  # one piece; one per month
+def test_rebuild_stores_user_days_in_day_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece_events: int
+) -> None:
     """Appends, DAU/WAU/MAU of recent days and ranged metrics read user-days by day range;
-    stored in day order, DuckDB skips the row groups of other days (the zone maps)."""
+    stored in day order, DuckDB skips the row groups of other days (the zone maps). Sets built
+    a few months at a time hold what a single query over the events gives."""
+    from portalroi.metrics import _rollup_sql
+
+    monkeypatch.setattr(_rollup_sql, "PIECE_EVENTS", piece_events)
     with Store(tmp_path / "o.duckdb") as store:
         store.con.execute(
             "INSERT INTO events BY NAME SELECT 'g' || i AS event_id, "
             "TIMESTAMP '2024-01-01 09:00' + to_days(CAST(hash(i) % 120 AS INTEGER)) AS ts, "
             "'a' || (i % 7) AS account_id, 'u' || (hash(i * 3) % 400) AS user_id, "
-            "'login' AS event_type FROM range(20000) t(i)"
+            "CASE WHEN i % 3 = 0 THEN 'feature_use' ELSE 'login' END AS event_type, "
+            "CASE WHEN i % 3 = 0 THEN 'f' || (i % 5) END AS feature FROM range(20000) t(i)"
         )
         assert refresh_rollups(store.con) == "rebuilt"
+        assert len(_rollup_sql._pieces(store.con)) == (1 if piece_events > 20_000 else 4)
         rows, months, backwards = store.con.execute(
             "SELECT count(*), count(DISTINCT date_trunc('month', day)), "
             "count(*) FILTER (WHERE day < p) FROM (SELECT day, "
             f"lag(day) OVER (ORDER BY rowid) AS p FROM {ROLLUP_TABLE})"
         ).fetchall()[0]
-        assert rows > 10_000 and months == 4
+        assert rows > 10_000
+        assert months == 4
         assert backwards == 0
+        fingerprint = "count(*), sum(hash(COLUMNS(*)))"
+        user_days = (
+            "SELECT account_id, user_id, CAST(ts AS DATE) AS day, count(*) AS n_events "
+            "FROM events GROUP BY ALL"
+        )
+        features = (
+            "SELECT DISTINCT CAST(date_trunc('month', ts) AS DATE) AS month, feature, user_id "
+            "FROM events WHERE event_type = 'feature_use'"
+        )
+        for table, query in ((ROLLUP_TABLE, user_days), ("_rollup_feature_user", features)):
+            kept = store.con.execute(f"SELECT {fingerprint} FROM {table}").fetchall()
+            assert kept == store.con.execute(f"SELECT {fingerprint} FROM ({query})").fetchall()
         assert_frame_equal(compute(store, "wau"), _from_events(store, "wau"))
 
 
