@@ -222,7 +222,7 @@ def _plain_string_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 #: Events per piece when a set is built a few months at a time: enough that each statement's
 #: fixed cost is small, few enough that a piece's hash table stays small (100M events over 24
-#: months: one month per piece; 10M: the whole history in one, since 24 pieces cost 0.5 s more).
+#: months: one month per piece; 10M: ten months per piece, since 24 pieces cost 0.5 s more).
 PIECE_EVENTS = 4_000_000
 
 
