@@ -16,7 +16,11 @@ class _Node:
 def test_frozen_objects_are_not_walked_and_later_cycles_are_still_freed() -> None:
     try:
         frozen = freeze_startup_objects()
-        assert frozen == gc.get_freeze_count() > 1000  # the imports of a test process
+        assert frozen > 1000  # the imports of a test process
+        # frozen objects still die by reference counting (other threads of the test process,
+        # e.g. a server thread of an earlier test winding down, may free a few meanwhile);
+        # nothing enters the frozen generation without another freeze
+        assert frozen - 100 <= gc.get_freeze_count() <= frozen
         walked = sum(len(gc.get_objects(generation)) for generation in range(3))
         assert walked < frozen  # what a full collection walks now excludes the frozen ones
         node = _Node()
