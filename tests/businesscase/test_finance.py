@@ -53,8 +53,10 @@ def test_irr_matches_numpy_financial_on_conventional_flows(
         assert ours is None
         return
     assume(np.isfinite(monthly))
-    # The documented search range: monthly IRR between -99 % and +1000 %.
-    assume(np.isfinite(monthly) and -0.99 < monthly < 10.0)
+    # The documented search range: monthly IRR between -99 % and +1000 %. A root within rounding
+    # of either end is on the boundary, where "no IRR" is as right as the root (Hypothesis found
+    # invest 100, returns [0, 12100, 0, 1.2e-38]: the root is 10.0 plus 1e-45).
+    assume(np.isfinite(monthly) and -0.99 + 1e-9 < monthly < 10.0 - 1e-9)
     assert ours is not None
     ours_m = irr_monthly(flows)
     assert ours_m is not None
