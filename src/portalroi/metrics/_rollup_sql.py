@@ -274,9 +274,9 @@ def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE OR REPLACE TABLE {DAY_TYPE} AS SELECT CAST(ts AS DATE) AS day, event_type, "
         f"count(*) AS n_events {ev} GROUP BY ALL"
     )
-    # a few months at a time: the month is part of the key, and ~24 hash tables of one month's
-    # (feature, user) pairs each fit in cache where one of the whole history does not
-    # (100M events: 2.9 s instead of 4.5 s)
+    # in the same pieces: the month is part of the key, and at 100M events ~24 hash tables of
+    # one month's (feature, user) pairs each fit in cache where one of the whole history does
+    # not (2.9 s instead of 4.5 s)
     con.execute(
         f"CREATE OR REPLACE TABLE {FEATURE_USER} (month DATE, feature VARCHAR, user_id VARCHAR)"
     )
