@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from metrics_tiny import EVENTS, frame, load_duckdb
 from pandas.testing import assert_frame_equal
+from typer.testing import CliRunner
 
+from portalroi.cli.main import app
 from portalroi.metrics import compute, refresh_rollups, rollup_is_current
 from portalroi.metrics.rollups import ROLLUP_TABLE, drop_rollups
 from portalroi.store import Store
@@ -49,6 +52,48 @@ def test_hook_keeps_rollup_current_through_appends_and_deletes(tmp_path: Path) -
         assert refresh_rollups(store.con) == "current"
         n = store.query(f"SELECT sum(n_events) AS e FROM {ROLLUP_TABLE}")
         assert int(n["e"].iloc[0]) == 22
+
+
+def _cli_refresh(db: Path, *flags: str) -> str:
+    out = CliRunner().invoke(app, ["metrics", "refresh", "--db", str(db), "--json", *flags])
+    assert out.exit_code == 0, out.output
+    return str(json.loads(out.stdout)["rollups"])
+
+
+def test_metrics_refresh_repairs_hand_edits_that_keep_the_row_count(tmp_path: Path) -> None:
+    """Rows deleted with as many inserted, or updated in place, outside a load: the per-metric
+    check (row count, accounts) does not see them; `metrics refresh` sees the first, and
+    `--rebuild` repairs both. Afterwards the metrics equal a computation from the events."""
+    db = tmp_path / "h.duckdb"
+    with Store(db) as store:
+        load_duckdb(store.con)
+        assert refresh_rollups(store.con) == "rebuilt"
+        # u5's only event moves from 02-20 to 02-22: deleted, and inserted again with a new id
+        gone = next(e for e in EVENTS if e["user_id"] == "u5")
+        store.con.execute("DELETE FROM events WHERE event_id = ?", [gone["event_id"]])
+        _append(store, [dict(gone, event_id="e200", ts="2024-02-22 09:00")])
+        assert rollup_is_current(store.con)  # the documented blind spot of the cheap check
+    assert _cli_refresh(db) == "rebuilt"
+    assert _cli_refresh(db) == "current"
+    with Store(db) as store:
+        days = store.query(
+            f"SELECT CAST(day AS VARCHAR) AS d FROM {ROLLUP_TABLE} WHERE user_id = 'u5'"
+        )
+        assert list(days["d"]) == ["2024-02-22"]
+        # now an update in place: u5's event moves back to 02-20, same count, same row id
+        store.con.execute(
+            "UPDATE events SET ts = TIMESTAMP '2024-02-20 16:00' WHERE event_id = 'e200'"
+        )
+    assert _cli_refresh(db) == "current"  # not visible without --rebuild
+    assert _cli_refresh(db, "--rebuild") == "rebuilt"
+    with Store(db) as store:
+        days = store.query(
+            f"SELECT CAST(day AS VARCHAR) AS d FROM {ROLLUP_TABLE} WHERE user_id = 'u5'"
+        )
+        assert list(days["d"]) == ["2024-02-20"]
+        from_rollups = compute(store, "dau", by="account")
+        drop_rollups(store.con)
+        assert_frame_equal(compute(store, "dau", by="account"), from_rollups)
 
 
 def test_hook_is_registered_for_events_and_accounts(tmp_path: Path) -> None:

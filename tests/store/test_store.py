@@ -52,3 +52,8 @@ def test_unknown_table_and_missing_file_are_named(tmp_path: Path, store: Store) 
         store.table("tikets")
     with pytest.raises(NotFoundError, match="no store at"):
         Store(tmp_path / "absent.duckdb", read_only=True)
+    # a writer that must not create one (``portalroi metrics refresh``) names it too, and
+    # leaves no file or folder behind
+    with pytest.raises(NotFoundError, match="no store at"):
+        Store(tmp_path / "new" / "absent.duckdb", create=False)
+    assert not (tmp_path / "new").exists()

@@ -18,7 +18,14 @@ from portalroi.cli._common import (
     settings_for,
 )
 from portalroi.errors import ConfigError
-from portalroi.metrics import compute, formula_text, get_metric, list_metrics, metric_sql
+from portalroi.metrics import (
+    compute,
+    formula_text,
+    get_metric,
+    list_metrics,
+    metric_sql,
+    refresh_rollups,
+)
 from portalroi.store import Store
 
 metrics_app = typer.Typer(help="List, explain and compute portal metrics.", no_args_is_help=True)
@@ -113,6 +120,35 @@ def compute_command(
         for row in df.itertuples(index=False):
             grid.add_row(*(_cell(v) for v in row))
         console.print(grid)
+
+
+@metrics_app.command("refresh")
+def refresh_command(
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild", help="Rebuild every rollup from the events, even if they look current."
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Bring the store's metric rollups up to date (loads do this themselves).
+
+    Needed only after events were changed outside ``portalroi ingest`` and the API: rows
+    added or deleted by hand are noticed and folded in or rebuilt; rows updated in place are
+    not, so pass ``--rebuild`` after such an edit.
+    """
+    with (
+        exits_cleanly(),
+        Store(settings_for(db).db, create=False) as store,
+        store.transaction() as con,
+    ):
+        outcome = refresh_rollups(con, rebuild=rebuild)
+    if as_json:
+        print_json({"rollups": outcome})
+    else:
+        console.print(f"rollups: {outcome}", highlight=False)
 
 
 def _cell(value: object) -> str:

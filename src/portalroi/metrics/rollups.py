@@ -106,6 +106,12 @@ def freshness_scope() -> Iterator[None]:
 def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the rollups cover exactly the rows now in ``events`` and ``accounts``.
 
+    The check costs the same at any size (the row count from DuckDB's metadata and a hash
+    over ``accounts``), because every metric makes it. It does not see rows changed outside a
+    load without changing the count (updated in place, or deleted with as many inserted);
+    :func:`refresh_rollups` notices the latter (``portalroi metrics refresh``), and
+    ``rebuild=True`` (``--rebuild``) covers both.
+
     Examples
     --------
     >>> from portalroi.store import Store

@@ -94,11 +94,14 @@ class Store:
         gives a throw-away store.
     read_only
         Open without write access (several readers may share a file).
+    create
+        Create the file (and its folder) when it does not exist; with ``False`` a missing
+        store is an error, as it always is for ``read_only``.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
-        if self.path is not None and read_only and not self.path.exists():
+        if self.path is not None and (read_only or not create) and not self.path.exists():
             raise NotFoundError(
                 f"no store at {self.path}; run `portalroi demo` or `portalroi ingest`"
             )
