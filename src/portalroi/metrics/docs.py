@@ -89,9 +89,12 @@ The DuckDB store keeps deduplicated activity (user-days, user-months, feature us
 help sessions, per-account activation counts) and small results (DAU/WAU/MAU per day, active
 users, feature users and retention cells per month, help-to-ticket funnels per month) in
 `_rollup_*` tables, current inside every load (an after-load hook). Metrics read them when they
-cover exactly the rows in `events` and `accounts` and otherwise compute from the events, so
-answers never depend on them (tests compare both paths after every load). An append-only load
-is folded in from its new rows alone; anything else rebuilds. See
+cover as many `events` rows as the table holds and the same `accounts`, and otherwise compute
+from the events, so answers do not depend on them (tests compare both paths after every load).
+An append-only load is folded in from its new rows alone; anything else rebuilds. Loads through
+`portalroi ingest` and the API keep them right; after editing `events` by hand in SQL, run
+`portalroi metrics refresh` (and `--rebuild` if rows were updated in place or deleted and
+replaced by as many: the per-metric check counts rows and cannot see those). See
 [Metric performance](metrics-performance.md) for the tables and the benchmark.
 """
 
