@@ -24,18 +24,6 @@ from portalroi.cli._common import (
     settings_for,
 )
 from portalroi.errors import NotFoundError
-from portalroi.health import (
-    account_features,
-    account_summary,
-    backtest,
-    breakdown,
-    churn_risk,
-    fit_risk_model,
-    health_scores,
-    load_config,
-    score_reasons,
-)
-from portalroi.health.risk import data_period
 from portalroi.store import Store
 
 __all__ = ["register"]
@@ -82,6 +70,18 @@ def health(
     """
     if ctx.invoked_subcommand is not None:
         return
+    # imported here, not at module level: portalroi.health loads scikit-learn, which would slow
+    # down the start of every portalroi command
+    from portalroi.health import (
+        account_features,
+        backtest,
+        churn_risk,
+        fit_risk_model,
+        health_scores,
+        load_config,
+    )
+    from portalroi.health.risk import data_period
+
     with exits_cleanly():
         settings = settings_for(db)
         cfg = load_config(config)
@@ -120,6 +120,8 @@ def health(
 def _list(
     scores: pd.DataFrame, risk: pd.DataFrame, feats: pd.DataFrame, cfg: Any, top: int, as_json: bool
 ) -> None:
+    from portalroi.health import score_reasons
+
     reasons = score_reasons(feats, cfg, top=2).groupby("account_id")["feature"].apply(list)
     frame = scores.join(risk).sort_values("risk", ascending=False).head(top)
     rows = [
@@ -165,6 +167,8 @@ def _one(
     settings: Any,
     as_json: bool,
 ) -> None:
+    from portalroi.health import account_summary, breakdown
+
     s: dict[Any, Any] = scores.loc[account].to_dict()
     parts = breakdown(feats.loc[[account]], cfg)
     health: dict[str, Any] = {"score": float(s["score"]), "band": s["band"], "trend": s["trend"]}

@@ -9,7 +9,7 @@ month, and expansion (upsell / cross-sell) signals. Thin shells over
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -18,11 +18,13 @@ from rich.table import Table
 from portalroi.cli._common import DbOption, JsonOption, console, exits_cleanly, print_json
 from portalroi.cli._common import settings_for as _settings_for
 from portalroi.errors import ConfigError
-from portalroi.health.accuracy import AccuracyReport, accuracy_by_month
-from portalroi.health.expansion import ExpansionParams, expansion_accounts, expansion_signals
-from portalroi.health.history import backfill, record_scores, scores
-from portalroi.health.model_store import day, default_as_of, refit, saved_models
 from portalroi.store import Store
+
+if TYPE_CHECKING:
+    from portalroi.health.accuracy import AccuracyReport
+
+# portalroi.health is imported inside the commands, not at module level: it loads scikit-learn,
+# which would slow down the start of every portalroi command.
 
 __all__ = ["add_commands"]
 
@@ -33,6 +35,17 @@ AsOfOption = Annotated[
 HorizonOption = Annotated[
     int, typer.Option("--horizon-days", help="Churn outcome window of the model, in days.")
 ]
+
+#: Help of the ``expansion`` thresholds: the descriptions of the fields of
+#: :class:`portalroi.health.expansion.ExpansionParams`, copied so that building the command line
+#: does not import portalroi.health (tests/test_cli_startup.py checks that they stay equal).
+EXPANSION_HELP: dict[str, str] = {
+    "seat_utilisation_min": "Active users (last 30 days) per licensed seat that flags 'seats'.",
+    "user_growth_min": "Relative growth of users over 90 days that flags 'user_growth'.",
+    "order_growth_min": "Growth of order value, last 90 days vs the 90 before, above the growth "
+    "of the segment's other accounts over the same windows.",
+    "peer_share": "Share of active segment peers using a feature for it to count as usual.",
+}
 
 
 def _plain(value: Any) -> Any:
@@ -54,6 +67,8 @@ def refit_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Fit the churn model on outcomes known by --as-of and save it in the store."""
+    from portalroi.health.model_store import refit
+
     with exits_cleanly():
         with Store(_settings_for(db).db) as store:
             saved = refit(store, as_of, horizon_days)
@@ -76,6 +91,8 @@ def refit_cmd(
 
 def models_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the churn models saved in the store, newest first."""
+    from portalroi.health.model_store import saved_models
+
     with exits_cleanly():
         with Store(_settings_for(db).db, read_only=True) as store:
             frame = saved_models(store)
@@ -120,6 +137,9 @@ def record_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Store every account's risk, health score and band for a date (or backfill a range)."""
+    from portalroi.health.history import backfill, record_scores
+    from portalroi.health.model_store import day, default_as_of
+
     with exits_cleanly():
         if end is not None and start is None:
             raise ConfigError("--to needs --from (a backfill range)")
@@ -157,6 +177,8 @@ def scores_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Show stored risk scores (newest first)."""
+    from portalroi.health.history import scores
+
     with exits_cleanly():
         with Store(_settings_for(db).db, read_only=True) as store:
             frame = scores(store, account, score_date)
@@ -190,6 +212,8 @@ def accuracy_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """How well stored scores predicted churn, per score month whose outcomes are known."""
+    from portalroi.health.accuracy import accuracy_by_month
+
     with exits_cleanly():
         with Store(_settings_for(db).db, read_only=True) as store:
             report = accuracy_by_month(store, known_until=known_until)
@@ -242,21 +266,20 @@ def expansion_cmd(
     as_of: AsOfOption = None,
     top: Annotated[int, typer.Option("--top", help="Accounts to list.")] = 20,
     seat_utilisation_min: Annotated[
-        float, typer.Option(help=ExpansionParams.model_fields["seat_utilisation_min"].description)
+        float, typer.Option(help=EXPANSION_HELP["seat_utilisation_min"])
     ] = 0.9,
-    user_growth_min: Annotated[
-        float, typer.Option(help=ExpansionParams.model_fields["user_growth_min"].description)
-    ] = 0.2,
+    user_growth_min: Annotated[float, typer.Option(help=EXPANSION_HELP["user_growth_min"])] = 0.2,
     order_growth_min: Annotated[
-        float, typer.Option(help=ExpansionParams.model_fields["order_growth_min"].description)
+        float, typer.Option(help=EXPANSION_HELP["order_growth_min"])
     ] = 0.25,
-    peer_share: Annotated[
-        float, typer.Option(help=ExpansionParams.model_fields["peer_share"].description)
-    ] = 0.5,
+    peer_share: Annotated[float, typer.Option(help=EXPANSION_HELP["peer_share"])] = 0.5,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Accounts whose seats, users, orders or feature use suggest upsell or cross-sell."""
+    from portalroi.health.expansion import ExpansionParams, expansion_accounts, expansion_signals
+    from portalroi.health.model_store import day, default_as_of
+
     with exits_cleanly():
         try:
             params = ExpansionParams(

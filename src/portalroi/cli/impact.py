@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -16,9 +16,10 @@ from portalroi.cli._common import (
     print_json,
     settings_for,
 )
-from portalroi.impact.analysis import baselines_from_store, estimate_effects
-from portalroi.impact.report import Baseline, ImpactReport
 from portalroi.store import Store
+
+if TYPE_CHECKING:
+    from portalroi.impact.report import Baseline, ImpactReport
 
 __all__ = ["register"]
 
@@ -112,6 +113,10 @@ def impact(
 ) -> None:
     """Measured impact of the portal: effect on tickets, churn, days to pay, CSAT, NPS and
     order value, with intervals, pre-trend checks and assumptions."""
+    # imported here, not at module level: portalroi.impact loads statsmodels, which would slow
+    # down the start of every portalroi command
+    from portalroi.impact.analysis import baselines_from_store, estimate_effects
+
     settings = settings_for(db)
     with exits_cleanly(), Store(settings.db, read_only=True) as store:
         if baseline:

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from portalroi.alerts import after_refresh
 from portalroi.cli._common import (
     DbOption,
     JsonOption,
@@ -55,6 +54,10 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Load FILE into a canonical table: validate, quarantine bad rows, skip duplicates, commit atomically."""
+    # imported here, not at module level: the alerts engine imports portalroi.health, which loads
+    # scikit-learn and would slow down the start of every portalroi command
+    from portalroi.alerts import after_refresh
+
     settings = settings_for(db)
     with exits_cleanly():
         if quarantine:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -17,8 +17,11 @@ from portalroi.cli._common import (
     settings_for,
 )
 from portalroi.errors import ConfigError
-from portalroi.roi.money import Interval
 from portalroi.store import Store
+
+if TYPE_CHECKING:
+    # portalroi.roi imports portalroi.impact (statsmodels): the commands import it when they run
+    from portalroi.roi.money import Interval
 
 __all__ = ["register", "roi"]
 

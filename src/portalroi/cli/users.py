@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from portalroi.api.appstate.accounts import DEFAULT_TENANT, add_user, create_token
-from portalroi.api.appstate.db import AppDB
-from portalroi.api.appstate.models import ROLES, Tenant, User
+# ROLES and DEFAULT_TENANT are needed to build the options' help and defaults; the rest of the
+# app-state package (AppDB loads alembic) is imported by the commands when they run
+from portalroi.api.appstate.names import DEFAULT_TENANT, ROLES
 from portalroi.cli._common import JsonOption, console, exits_cleanly, print_json, settings_for
 from portalroi.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from portalroi.api.appstate.db import AppDB
 
 users_app = typer.Typer(help="Manage users and API tokens of the server.", no_args_is_help=True)
 
@@ -23,6 +25,8 @@ AppDbOption = Annotated[
 
 
 def _db(url: str | None) -> AppDB:
+    from portalroi.api.appstate.db import AppDB
+
     db = AppDB(settings_for(None, app_db_url=url).app_db_url)
     db.migrate()
     return db
@@ -42,6 +46,8 @@ def add(
     app_db: AppDbOption = None,
 ) -> None:
     """Add a user (prompts for the password unless --password is given)."""
+    from portalroi.api.appstate.accounts import add_user
+
     with exits_cleanly():
         db = _db(app_db)
         with db.session() as s:
@@ -54,6 +60,10 @@ def add(
 @users_app.command("list")
 def list_users(app_db: AppDbOption = None, as_json: JsonOption = False) -> None:
     """List users with role, workspace and organisation."""
+    from sqlalchemy import select
+
+    from portalroi.api.appstate.models import Tenant, User
+
     with exits_cleanly():
         db = _db(app_db)
         with db.session() as s:
@@ -82,6 +92,11 @@ def token(
     app_db: AppDbOption = None,
 ) -> None:
     """Create an API token for a user and print it (it is shown only this once)."""
+    from sqlalchemy import select
+
+    from portalroi.api.appstate.accounts import create_token
+    from portalroi.api.appstate.models import User
+
     with exits_cleanly():
         db = _db(app_db)
         with db.session() as s:

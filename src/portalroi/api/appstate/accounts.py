@@ -38,6 +38,7 @@ from portalroi.api.appstate.models import (
     User,
     utcnow,
 )
+from portalroi.api.appstate.names import DEFAULT_TENANT
 from portalroi.errors import ConfigError, NotFoundError
 
 __all__ = [
@@ -57,8 +58,6 @@ __all__ = [
     "revoke_token",
 ]
 
-#: Slug of the workspace created on first start; it sees every account of the store.
-DEFAULT_TENANT = "default"
 #: Every API token starts with this, so secret scanners can recognise it.
 TOKEN_PREFIX = "prt_"
 

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from portalroi.api.appstate.names import ROLES
+
 __all__ = [
     "ROLES",
     "ApiToken",
@@ -42,9 +44,6 @@ __all__ = [
     "User",
     "utcnow",
 ]
-
-#: Roles, from most to least privileged.
-ROLES: tuple[str, ...] = ("admin", "analyst", "viewer")
 
 
 def utcnow() -> datetime:
