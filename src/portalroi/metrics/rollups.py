@@ -104,10 +104,11 @@ def freshness_scope() -> Iterator[None]:
 
 
 def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the rollups cover exactly the rows now in ``events`` and ``accounts``.
+    """Whether the rollups cover the rows now in ``events`` and ``accounts``, as far as a check
+    cheap enough for every metric can tell.
 
-    The check costs the same at any size (the row count from DuckDB's metadata and a hash
-    over ``accounts``), because every metric makes it. It does not see rows changed outside a
+    It compares the events row count (from DuckDB's metadata, so its cost does not grow with
+    the table) and a hash over ``accounts`` with what the rollups recorded. It does not see rows changed outside a
     load without changing the count (updated in place, or deleted with as many inserted);
     :func:`refresh_rollups` notices the latter (``portalroi metrics refresh``), and
     ``rebuild=True`` (``--rebuild``) covers both.
