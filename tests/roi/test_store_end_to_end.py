@@ -176,6 +176,49 @@ def test_demo_headline_ends_with_the_roi(sim: dict[str, Any]) -> None:
     assert "Realised ROI to" in text
     assert f"biggest benefit line: {biggest['id']}" in text
     assert "40 % gross margin" in text
+    # every counted line below zero is named with its value, none above zero is
+    below = [x for x in r["lines"] if x["counted"] and x["to_date"]["estimate"] < 0]
+    flat = " ".join(text.split())
+    for x in r["lines"]:
+        named = f"{x['id']} -{abs(x['to_date']['estimate']):,.0f}"
+        assert (named in flat) == (x in below), (x["id"], flat)
+    assert ("below zero:" in flat) == bool(below)
+
+
+def test_demo_headline_names_lines_below_zero(
+    sim: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a counted line is negative (as the order uplift is on the default demo), the
+    biggest line can exceed the total; the headline names the negative lines with their value."""
+    import dataclasses
+
+    from rich.console import Console
+
+    import portalroi.roi
+    from portalroi.cli.roi import roi_headline
+    from portalroi.roi.money import Interval
+
+    real = portalroi.roi.roi_from_store
+
+    def with_negative_orders(*args: Any, **kwargs: Any) -> Any:
+        report = real(*args, **kwargs)
+        lines = [
+            dataclasses.replace(x, to_date=Interval(-12345.4, -20000.0, 100.0))
+            if x.id == "orders"
+            else x
+            for x in report.realised.lines
+        ]
+        return dataclasses.replace(
+            report, realised=dataclasses.replace(report.realised, lines=lines)
+        )
+
+    monkeypatch.setattr(portalroi.roi, "roi_from_store", with_negative_orders)
+    console = Console(width=300, record=True)
+    with Store(sim["db"], read_only=True) as store:
+        for line in roi_headline(None, store):
+            console.print(line)
+    flat = " ".join(console.export_text().split())
+    assert "; below zero: orders -12,345 (valued at" in flat  # orders alone, then the next line
 
 
 def test_table_says_why_agent_time_is_not_added(sim: dict[str, Any]) -> None:

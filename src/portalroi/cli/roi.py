@@ -158,7 +158,8 @@ def register(app: typer.Typer) -> None:
 
 
 def roi_headline(summary: object, store: Store) -> list[str]:
-    """The ROI lines closing ``portalroi demo``: realised ROI, payback, biggest benefit line.
+    """The ROI lines closing ``portalroi demo``: realised ROI, payback, biggest benefit line
+    (and any counted line below zero, so that the lines visibly add up to the total).
 
     Valued with the example business case's assumptions (4 % discount rate, 8 % cost of
     capital, 40 % gross margin), which the line says.
@@ -190,6 +191,12 @@ def roi_headline(summary: object, store: Store) -> list[str]:
         if big is None
         else f"{big.id} {_money(big.to_date.estimate)} {report.currency} to date"
     )
+    # lines that take value away are named, so the biggest line exceeding the total adds up
+    lowering = [x for x in r.lines if x.counted and x.to_date.estimate < 0]
+    if lowering:
+        biggest += "; below zero: " + ", ".join(
+            f"{x.id} {_money(x.to_date.estimate)}" for x in lowering
+        )
     return [
         f"[bold]Realised ROI[/] to {report.as_of}: {roi_text}; payback {payback}",
         f"Benefits {_money(r.benefits_to_date.estimate)} vs costs {_money(r.costs_to_date)} "
