@@ -180,7 +180,7 @@ def test_demo_headline_ends_with_the_roi(sim: dict[str, Any]) -> None:
     below = [x for x in r["lines"] if x["counted"] and x["to_date"]["estimate"] < 0]
     flat = " ".join(text.split())
     for x in r["lines"]:
-        named = f"{x['id']} -{abs(x['to_date']['estimate']):,.0f}"
+        named = f"{x['id']} -{abs(x['to_date']['estimate']):,.0f} (95 %"
         assert (named in flat) == (x in below), (x["id"], flat)
     assert ("below zero:" in flat) == bool(below)
 
@@ -218,7 +218,8 @@ def test_demo_headline_names_lines_below_zero(
         for line in roi_headline(None, store):
             console.print(line)
     flat = " ".join(console.export_text().split())
-    assert "; below zero: orders -12,345 (valued at" in flat  # orders alone, then the next line
+    # orders alone, with its interval, then the next line of the headline
+    assert "; below zero: orders -12,345 (95 % -20,000 to 100) (valued at" in flat
 
 
 def test_table_says_why_agent_time_is_not_added(sim: dict[str, Any]) -> None:

@@ -185,18 +185,16 @@ def roi_headline(summary: object, store: Store) -> list[str]:
         if r.expected_payback_month
         else "not in sight at the run-rate"
     )
+
+    def _line(x: Interval) -> str:
+        return f"{_money(x.estimate)} (95 % {_money(x.low)} to {_money(x.high)})"
+
     big = r.biggest_line
-    biggest = (
-        "none"
-        if big is None
-        else f"{big.id} {_money(big.to_date.estimate)} {report.currency} to date"
-    )
+    biggest = "none" if big is None else f"{big.id} {_line(big.to_date)} {report.currency} to date"
     # lines that take value away are named, so the biggest line exceeding the total adds up
     lowering = [x for x in r.lines if x.counted and x.to_date.estimate < 0]
     if lowering:
-        biggest += "; below zero: " + ", ".join(
-            f"{x.id} {_money(x.to_date.estimate)}" for x in lowering
-        )
+        biggest += "; below zero: " + ", ".join(f"{x.id} {_line(x.to_date)}" for x in lowering)
     return [
         f"[bold]Realised ROI[/] to {report.as_of}: {roi_text}; payback {payback}",
         f"Benefits {_money(r.benefits_to_date.estimate)} vs costs {_money(r.costs_to_date)} "
