@@ -95,10 +95,13 @@ def _load_store(events: Path, db: Path, memory_limit: str) -> dict[str, float]:
 
 
 def _suite(source: object) -> None:
-    from portalroi.metrics import compute
+    """The suite as a report or a dashboard page computes it: from one snapshot of the store
+    (on Spark the snapshot does nothing and each metric runs as it is)."""
+    from portalroi.metrics import compute, snapshot
 
-    for name in SUITE:
-        compute(source, name)
+    with snapshot(source):
+        for name in SUITE:
+            compute(source, name)
 
 
 def _spark(events: str) -> dict[str, float]:

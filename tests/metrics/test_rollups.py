@@ -268,3 +268,67 @@ def test_repeated_computations_leave_no_tables_behind(tmp_path: Path) -> None:
             assert_frame_equal(compute(store, "wau", by="account"), first)
             compute(store, "mau", start="2024-02-01")
         assert store.con.execute(temp).fetchall()[0][0] == after_one
+
+
+def test_snapshot_reads_one_state_and_checks_freshness_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a snapshot, metrics see the store as it was when it began, whatever another
+    connection commits meanwhile, and the rollups' freshness is checked once for the block
+    (after a commit DuckDB counts the events by scanning them: 15-20 ms a check at 100M)."""
+    from portalroi.metrics import rollups, snapshot
+
+    checks: list[Any] = []
+    real_tables = rollups._tables
+
+    def counted(con: Any) -> set[str]:
+        checks.append(con)
+        return real_tables(con)
+
+    monkeypatch.setattr(rollups, "_tables", counted)
+    with Store(tmp_path / "s.duckdb") as store:
+        load_duckdb(store.con)
+        assert refresh_rollups(store.con) == "rebuilt"
+        names = ("mau", "feature_utilisation", "retention_cohorts", "activation_rate")
+        before = {n: compute(store, n) for n in names}
+        other = store.con.cursor()  # a second connection to the same database (a load)
+        checks.clear()
+        with snapshot(store) as pinned:
+            assert pinned
+            extra = dict(EVENTS[0], event_id="e300", ts="2024-02-25 10:00", user_id="u2")
+            other.register("_new", frame("events", [extra]))
+            other.execute("BEGIN TRANSACTION")
+            other.execute("INSERT INTO events BY NAME SELECT * FROM _new")
+            assert refresh_rollups(other) == "appended"
+            other.execute("COMMIT")
+            inside = {n: compute(store, n) for n in names}
+        assert [c for c in checks if c is store.con] == [store.con]
+        for n in names:
+            assert_frame_equal(inside[n], before[n])
+        checks.clear()
+        after = compute(store, "mau")
+        compute(store, "dau")
+        assert len(checks) == 2  # outside a snapshot, every metric checks
+        assert str(after["day"].iloc[-1])[:10] == "2024-02-25"
+        assert_frame_equal(after, _from_events(store, "mau"))
+
+
+def test_snapshot_refuses_writes_and_leaves_transactions_alone(tmp_path: Path) -> None:
+    import duckdb
+
+    from portalroi.metrics import snapshot
+
+    with Store(tmp_path / "w.duckdb") as store:
+        load_duckdb(store.con)
+        rows = store.con.execute("SELECT count(*) FROM events").fetchall()
+        with pytest.raises(duckdb.TransactionException, match="read-only"), snapshot(store):
+            store.con.execute("DELETE FROM events")
+        assert store.con.execute("SELECT count(*) FROM events").fetchall() == rows
+        assert not compute(store, "mau").empty  # the transaction ended with the block
+        with store.transaction(), snapshot(store) as pinned:
+            assert not pinned  # a load's transaction may write between metrics
+            fast = compute(store, "mau")
+            store.con.execute("DELETE FROM events WHERE event_id = 'e101'")  # still writable
+        assert_frame_equal(fast, _from_events(store, "mau"))
+        with snapshot(object()) as pinned:
+            assert not pinned  # no DuckDB connection: nothing to pin

@@ -23,7 +23,7 @@ from portalroi.metrics.api import (
     metric_sql,
 )
 from portalroi.metrics.registry import CATEGORIES, METRICS, Metric
-from portalroi.metrics.rollups import refresh_rollups, rollup_is_current
+from portalroi.metrics.rollups import refresh_rollups, rollup_is_current, snapshot
 
 __all__ = [
     "CATEGORIES",
@@ -37,4 +37,5 @@ __all__ = [
     "metric_sql",
     "refresh_rollups",
     "rollup_is_current",
+    "snapshot",
 ]

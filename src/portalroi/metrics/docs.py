@@ -49,6 +49,20 @@ or `channel`), then `value` and the metric's supporting columns (numerators, den
 means). `compute` also accepts any Ibis backend that holds the canonical tables, for example
 `ibis.pyspark.connect(spark_session)`.
 
+Several metrics that belong together (a report, a dashboard page) are best computed from one
+state of the store: inside `snapshot(store)` they read one read-only DuckDB transaction, so a
+load committing meanwhile cannot make DAU and MAU disagree, and the rollups' freshness is
+checked once instead of once per metric. The dashboard's adoption and support pages do this.
+
+```python
+from portalroi.metrics import compute, snapshot
+from portalroi.store import Store
+
+with Store("portalroi.duckdb", read_only=True) as store, snapshot(store):
+    frames = {name: compute(store, name) for name in ("dau", "mau", "stickiness")}
+print(frames["stickiness"].tail(1))
+```
+
 ## Conventions
 
 * Times are UTC. A day is `CAST(ts AS DATE)`; a month is the calendar month (first day shown).

@@ -25,6 +25,7 @@ from portalroi.businesscase import BusinessCaseInputs, evaluate, write_excel
 from portalroi.errors import ConfigError, InputsError, NotFoundError, PortalRoiError
 from portalroi.health.expansion import expansion_signals
 from portalroi.impact.analysis import estimate_effects
+from portalroi.metrics import snapshot
 from portalroi.roi import Assumptions, build_roi, measure_facts
 from portalroi.services.health import HEALTH_SORTS, compute_health
 from portalroi.services.roi import scoped_effects
@@ -155,10 +156,14 @@ def _page_data(
     m = Metrics(source, filters, memo)
 
     def build() -> PageData:
+        # a metric page's figures come from one state of the store (a load committing while
+        # it renders cannot make two of them disagree), checked for fresh rollups once
         if page == "adoption":
-            return adoption_page(m, lang)
+            with snapshot(source):
+                return adoption_page(m, lang)
         if page == "support":
-            return support_page(m, lang, _currency(store))
+            with snapshot(source):
+                return support_page(m, lang, _currency(store))
         if page == "overview":
             data = PageData()
             roi = _roi(request, store, principal)
