@@ -117,16 +117,14 @@ def help_funnel(q: Query, first: Sequence[str], then: Sequence[str]) -> Any | No
     )
 
 
-def activation_inputs(q: Query) -> tuple[Any, Any, Any] | None:
-    """``(first, pairs, per_user)`` of the activation formula, or ``None``.
+def activation_inputs(q: Query) -> tuple[Any, Any] | None:
+    """``(first, account_users)`` of the activation formula, or ``None``.
 
-    ``first``: account_id, first_day; ``pairs``: account_id, user_id seen in the events;
-    ``per_user``: account_id, user_id, days (active days in the window, > 0 only).
+    ``first``: account_id, first_day; ``account_users``: one row per (account_id, user_id)
+    seen in the events, with ``window_days``, the user's active days in the account's window.
     """
     first = rollup_table(q, sql.ACCOUNT_FIRST)
     au = rollup_table(q, sql.ACCOUNT_USER)
     if first is None or au is None:
         return None
-    per_user = au.filter(au.window_days > 0)
-    per_user = per_user.select("account_id", "user_id", days=per_user.window_days)
-    return first, au.select("account_id", "user_id"), per_user
+    return first, au.select("account_id", "user_id", "window_days")

@@ -138,25 +138,22 @@ def activation(q: Query) -> Any:
     """
     _require_account_grain(q)
     everything = Query(q.backend)
+    listed = everything.raw("users").select("account_id", "user_id")
     inputs = activation_inputs(everything)
     if inputs is not None:
-        first, pairs, per_user = inputs
-        golive = _go_live(q, first)
-    else:
-        ud = user_days(Query(q.backend, by="account"))
-        ud = ud.select(account_id=ud.grp, user_id=ud.user_id, day=ud.day)
-        first = ud.group_by("account_id").aggregate(first_day=ud.day.min())
-        pairs = ud.select("account_id", "user_id")
-        golive = _go_live(q, first)
-        window = ud.join(golive, "account_id")
-        window = window.filter(
-            (window.day >= window.live)
-            & (window.day < window.live + ibis.interval(days=ACTIVATION_DAYS))
-        )
-        per_user = window.group_by(["account_id", "user_id"]).aggregate(days=window.day.nunique())
-    members = ibis.union(
-        everything.raw("users").select("account_id", "user_id"), pairs, distinct=True
+        return _activation_from_rollups(q, *inputs, listed)
+    ud = user_days(Query(q.backend, by="account"))
+    ud = ud.select(account_id=ud.grp, user_id=ud.user_id, day=ud.day)
+    first = ud.group_by("account_id").aggregate(first_day=ud.day.min())
+    pairs = ud.select("account_id", "user_id")
+    golive = _go_live(q, first)
+    window = ud.join(golive, "account_id")
+    window = window.filter(
+        (window.day >= window.live)
+        & (window.day < window.live + ibis.interval(days=ACTIVATION_DAYS))
     )
+    per_user = window.group_by(["account_id", "user_id"]).aggregate(days=window.day.nunique())
+    members = ibis.union(listed, pairs, distinct=True)
     members = members.join(golive, "account_id")
     counts = per_user.group_by("account_id").aggregate(
         active_users=per_user.count(),
@@ -173,6 +170,37 @@ def activation(q: Query) -> Any:
         active_users=out.active_users.fill_null(0),
         engaged_users=out.engaged_users.fill_null(0),
     )
+    return _activation_value(out)
+
+
+def _activation_from_rollups(q: Query, first: Any, au: Any, listed: Any) -> Any:
+    """The activation formula on the rollups: the same figures as from the events.
+
+    ``au`` holds each (account, user) seen in the events once, with its active days in the
+    window, so an account's users are its rows plus the listed users it lacks, and no
+    union of the two lists needs deduplicating (a third of the metric's time at 100M events).
+    """
+    golive = _go_live(q, first)
+    seen = au.group_by("account_id").aggregate(
+        seen=au.count(),
+        active_users=(au.window_days > 0).sum().cast("int64"),
+        engaged_users=(au.window_days >= ENGAGED_MIN_DAYS).sum().cast("int64"),
+    )
+    listed = listed.distinct()
+    unseen = listed.anti_join(au, ["account_id", "user_id"])
+    unseen = unseen.group_by("account_id").aggregate(unseen=unseen.count())
+    out = golive.left_join(seen, "account_id").left_join(unseen, "account_id")
+    out = out.select(
+        account=out.account_id,
+        go_live=out.live,
+        users=out.seen.fill_null(0) + out.unseen.fill_null(0),
+        active_users=out.active_users.fill_null(0),
+        engaged_users=out.engaged_users.fill_null(0),
+    )
+    return _activation_value(out.filter(out.users > 0))
+
+
+def _activation_value(out: Any) -> Any:
     return out.mutate(
         value=ratio(out.active_users, out.users),
         reached_60pct=(out.engaged_users * 10) >= (out.users * 6),

@@ -145,6 +145,9 @@ def compute(
         df = df.rename(columns={GROUP: by})
     keys = [c for c in df.columns if not pd.api.types.is_float_dtype(df[c]) and c != "value"]
     if keys and not df.empty:
+        # a first key with no repeats orders the rows alone (and sorting 20,000 accounts by
+        # six keys would cost 20 ms): same order, fewer keys
+        keys = keys[:1] if df[keys[0]].is_unique else keys
         df = df.sort_values(keys, kind="stable", na_position="last")
     return df.reset_index(drop=True)
 
