@@ -275,7 +275,7 @@ def test_snapshot_reads_one_state_and_checks_freshness_once(
 ) -> None:
     """Inside a snapshot, metrics see the store as it was when it began, whatever another
     connection commits meanwhile, and the rollups' freshness is checked once for the block
-    (after a commit DuckDB counts the events by scanning them: 15-20 ms a check at 100M)."""
+    (after a commit DuckDB counts the events by scanning them: 22-24 ms a check at 100M)."""
     from portalroi.metrics import rollups, snapshot
 
     checks: list[Any] = []

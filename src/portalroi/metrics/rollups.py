@@ -88,7 +88,7 @@ def freshness_scope() -> Iterator[None]:
     """Check the rollups' freshness once per connection inside this block.
 
     A metric reads several rollup tables; each read would otherwise count the events again
-    (15-20 ms at 100M events between a commit and DuckDB's next checkpoint, when the count is
+    (14-23 ms at 100M events between a commit and DuckDB's next checkpoint, when the count is
     a scan). :func:`portalroi.metrics.build` opens one scope per metric, so a write between
     two metrics is always seen (inside a :func:`snapshot` none can come).
 
@@ -163,7 +163,7 @@ def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
     It compares the events row count and a hash over ``accounts`` with what the rollups
     recorded: one query, about 2 ms at 100M events when DuckDB can answer the count from its
-    metadata, and 15-20 ms between a commit and the next checkpoint, when it counts the rows
+    metadata, and 22-24 ms between a commit and the next checkpoint, when it counts the rows
     (several metrics inside one :func:`snapshot` check once). It does not see rows changed
     outside a load without changing the count (updated in place, or deleted with as many inserted);
     :func:`refresh_rollups` notices the latter (``portalroi metrics refresh``), and
