@@ -6,12 +6,14 @@ generator (``SimConfig.preset("tiny", n_accounts=200)``, healthier accounts live
 estimates the order-value effect as ``portalroi impact`` does, and compares it with the
 realised truth: every live order's expected uplift share of its amount,
 ``1 - 1 / ((1 + volume uplift) * (1 + value uplift))``, summed per account-month and weighted as
-the estimator weights its cells (``realised_att`` of tests/impact/test_recovery_sim.py).
+the estimator weights its cells (``order_value_truth`` of tests/impact/test_recovery_sim.py).
+It reports the coverage of the interval ``portalroi impact`` reports (jackknife standard error)
+and of the analytic one it replaced (``details["analytic_se"]``), from the same estimates.
 
 Usage (from the project root)::
 
-    .venv/bin/python scripts/order_value_coverage.py --runs 100 --first-seed 10100
-    .venv/bin/python scripts/order_value_coverage.py --runs 100 --first-seed 11100 --no-effect
+    .venv/bin/python scripts/order_value_coverage.py --runs 200 --first-seed 10100
+    .venv/bin/python scripts/order_value_coverage.py --runs 200 --first-seed 11100 --no-effect
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "impact"))
 
-from test_recovery_sim import N_ACCOUNTS, _month, realised_att
+from test_recovery_sim import N_ACCOUNTS, order_value_truth
 
 from portalroi.impact.analysis import estimate_from_data
 from portalroi.impact.outcomes import build_impact_data
@@ -34,33 +36,21 @@ from portalroi.sim import SimConfig, TrueEffects, simulate
 
 
 def one_run(seed: int, effects: TrueEffects) -> dict[str, float]:
-    """Estimate and realised truth of the order-value effect for one simulated company."""
+    """Estimate, interval and realised truth of the order-value effect for one simulated company."""
     cfg = SimConfig.preset("tiny", seed=seed, events=False, n_accounts=N_ACCOUNTS, effects=effects)
     sim = simulate(cfg)
     data = build_impact_data(sim.tables)
     est = estimate_from_data(data, outcomes=("order_value",)).effects["order_value"]
-    orders = sim.tables["orders"][["account_id", "ts", "amount"]]
-    orders = orders.merge(sim.tables["accounts"][["account_id", "portal_live_at"]], on="account_id")
-    live = orders[
-        orders["portal_live_at"].notna()
-        & (pd.to_datetime(orders["ts"]) >= pd.to_datetime(orders["portal_live_at"]))
-    ]
-    share = 1 - 1 / ((1 + effects.order_volume_uplift) * (1 + effects.order_value_uplift))
-    cells = (
-        live.assign(
-            account_id=live["account_id"].astype(str),
-            month=_month(live["ts"]),
-            effect=live["amount"] * share,
-        )
-        .groupby(["account_id", "month"], as_index=False)["effect"]
-        .sum()
-    )
-    truth = realised_att(data.outcomes["order_value"], cells)
+    truth = order_value_truth(sim, data)
+    z = (est.ci_high - est.estimate) / est.se
+    analytic = est.details["analytic_se"]
     return {
         "truth": truth,
         "estimate": est.estimate,
-        "se": (est.ci_high - est.ci_low) / (2 * 1.96),
+        "se": est.se,
+        "analytic_se": analytic,
         "covered": float(est.covers(truth)),
+        "analytic_covered": float(abs(est.estimate - truth) <= z * analytic),
     }
 
 
@@ -76,10 +66,11 @@ def main() -> None:
     df = pd.DataFrame(rows)
     err = df["estimate"] - df["truth"]
     print(
-        f"runs {len(df)}  coverage {df['covered'].mean():.3f}  "
+        f"runs {len(df)}  coverage {df['covered'].mean():.3f} (jackknife, reported)  "
+        f"{df['analytic_covered'].mean():.3f} (analytic)  "
         f"mean error {err.mean():.1f} +- {err.std() / np.sqrt(len(df)):.1f}  "
-        f"spread of estimates {err.std():.1f}  mean reported SE {df['se'].mean():.1f}  "
-        f"mean truth {df['truth'].mean():.1f}"
+        f"spread of estimates {err.std():.1f}  mean SE {df['se'].mean():.1f} (jackknife)  "
+        f"{df['analytic_se'].mean():.1f} (analytic)  mean truth {df['truth'].mean():.1f}"
     )
 
 

@@ -51,6 +51,13 @@ def test_store_path_gives_the_same_estimates_as_the_frames(
         assert est.n_treated == other.n_treated
         assert est.assumptions
         assert est.se > 0
+    # order value's interval is the jackknife one (the analytic one under-covers; see
+    # test_recovery_sim), identical on both paths; the other outcomes keep the analytic one
+    orders = from_store.effects["order_value"]
+    assert "jackknife" in orders.method
+    assert orders.details["jackknife_groups"] == 20
+    assert orders.se != pytest.approx(orders.details["analytic_se"], rel=1e-3)
+    assert "jackknife" not in from_store.effects["tickets"].method
     for name, base in from_store.baselines.items():
         assert base.level == pytest.approx(from_frames.baselines[name].level, rel=1e-12)
     # the report is JSON-ready and carries event-study charts for the DiD outcomes

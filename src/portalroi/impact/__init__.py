@@ -14,7 +14,13 @@ from portalroi.impact.analysis import (
 )
 from portalroi.impact.baseline import compute_baselines
 from portalroi.impact.comparisons import naive_pre_post, twfe_did
-from portalroi.impact.did import GroupTimeEffects, aggregate, group_time_att, staggered_did
+from portalroi.impact.did import (
+    GroupTimeEffects,
+    aggregate,
+    group_time_att,
+    jackknife_se,
+    staggered_did,
+)
 from portalroi.impact.frames import account_months, estimate_from_frames, month_index
 from portalroi.impact.its import ItsResult, its_effect
 from portalroi.impact.outcomes import ImpactData, OutcomePanel, build_impact_data
@@ -53,6 +59,7 @@ __all__ = [
     "group_time_att",
     "hazard_effect",
     "its_effect",
+    "jackknife_se",
     "month_index",
     "naive_pre_post",
     "read_impact_frames",

@@ -147,7 +147,9 @@ def _did_or_its(
     data: ImpactData, outcome: OutcomePanel, level: float, control: ControlGroup, notes: list[str]
 ) -> EffectEstimate:
     try:
-        return staggered_did(outcome_panel(outcome), control, level, unit=outcome.unit)
+        return staggered_did(
+            outcome_panel(outcome), control, level, unit=outcome.unit, se_method=outcome.se_method
+        )
     except DataError as did_error:
         series = _aggregate_series(data, outcome)
         est = _its(data, series, outcome.unit, level, outcome.months_per_period)

@@ -12,7 +12,10 @@ With covariates the comparison change is the outcome-regression prediction
 
 Each ATT(g, t) comes with its influence function per unit, so aggregates (overall ATT,
 event study by periods since adoption) get analytic standard errors clustered by unit,
-including the uncertainty of the cohort-size weights, as in the ``did`` R package.
+including the uncertainty of the cohort-size weights, as in the ``did`` R package. For
+heavy-tailed outcomes (order value), whose analytic intervals proved too short in simulation,
+the overall ATT can instead take a delete-a-group jackknife standard error
+(:func:`jackknife_se`).
 
 References: Callaway, B. & Sant'Anna, P. H. C. (2021), "Difference-in-differences with
 multiple time periods", Journal of Econometrics 225(2); Sant'Anna, P. H. C. & Zhao, J. (2020),
@@ -33,10 +36,22 @@ from portalroi.impact.panel import NEVER, Panel
 from portalroi.impact.pretrend import wald_pretrend
 from portalroi.impact.results import EffectEstimate, EventTimeEffect
 
-__all__ = ["GroupTimeEffects", "aggregate", "group_time_att", "staggered_did"]
+__all__ = [
+    "JACKKNIFE_GROUPS",
+    "GroupTimeEffects",
+    "aggregate",
+    "group_time_att",
+    "jackknife_se",
+    "staggered_did",
+]
 
 FloatArray = npt.NDArray[np.float64]
 ControlGroup = Literal["not_yet_treated", "never_treated"]
+SeMethod = Literal["analytic", "jackknife"]
+
+#: Groups of units the delete-a-group jackknife leaves out in turn (all units, one at a time,
+#: when there are fewer).
+JACKKNIFE_GROUPS = 20
 
 DID_ASSUMPTIONS = (
     "parallel trends: without the portal, adopters' outcomes would have changed like the "
@@ -185,6 +200,61 @@ def _se(infl: FloatArray) -> float:
     return float(np.sqrt(np.sum(infl**2)) / infl.size)
 
 
+def _overall(panel: Panel, control_group: ControlGroup) -> float:
+    gt = group_time_att(panel, control_group)
+    post = gt.event_time >= 0
+    if not post.any():
+        raise DataError("no post-adoption period can be estimated")
+    return aggregate(gt, post)[0]
+
+
+def jackknife_se(
+    panel: Panel,
+    control_group: ControlGroup = "not_yet_treated",
+    groups: int = JACKKNIFE_GROUPS,
+) -> tuple[float, int]:
+    """Delete-a-group jackknife standard error of the overall ATT, and the replicates used.
+
+    The units are split into ``groups`` groups by a fixed pseudo-random permutation (the same
+    panel always gives the same split, so the figure is reproducible); the whole estimator is
+    re-run without each group in turn, and the standard error is
+    ``sqrt((m - 1) / m * sum((theta_k - mean(theta)) ** 2))`` over the ``m`` replicates that
+    could be estimated (leaving a group out can remove the last comparison unit a cohort had;
+    such a replicate is skipped). With fewer units than groups every unit is left out once.
+
+    Unlike the analytic (influence-function) standard error it re-estimates everything, so it
+    does not rely on the sample being large enough for the plug-in variance to settle: with
+    skewed outcomes summed per account-month (order value), the analytic intervals covered the
+    truth in 88-89 % of simulated roll-outs at a 95 % level, these in 95-96 %
+    (docs/impact-methods.md, Verification). Costs ``groups`` re-estimations.
+
+    Examples
+    --------
+    Two adopters (changes 1 and 3) and three comparison units (0, 2, 1): the ATT is 2 - 1 = 1;
+    leaving each unit out gives 2, 0, 0.5, 1.5 and 1, so the variance is 4/5 * 2.5 = 2.
+
+    >>> y = [[0.0, 1.0], [0.0, 3.0], [0.0, 0.0], [0.0, 2.0], [0.0, 1.0]]
+    >>> p = Panel.from_arrays(y, [0, 1], [1, 1, NEVER, NEVER, NEVER])
+    >>> se, m = jackknife_se(p)  # five units: each left out once
+    >>> m, round(se**2, 9)
+    (5, 2.0)
+    """
+    n = panel.n_units
+    k = min(groups, n)
+    label = np.random.default_rng(0).permutation(n) % k
+    replicates: list[float] = []
+    for group in range(k):
+        try:
+            replicates.append(_overall(panel.subset(label != group), control_group))
+        except DataError:
+            continue
+    m = len(replicates)
+    if m < 2:
+        raise DataError(f"the jackknife could estimate only {m} of {k} replicates")
+    theta = np.asarray(replicates)
+    return float(np.sqrt((m - 1) / m * np.sum((theta - theta.mean()) ** 2))), m
+
+
 def staggered_did(
     panel: Panel,
     control_group: ControlGroup = "not_yet_treated",
@@ -192,6 +262,7 @@ def staggered_did(
     event_window: tuple[int, int] | None = None,
     unit: str = "",
     pretrend_periods: int = 6,
+    se_method: SeMethod = "analytic",
 ) -> EffectEstimate:
     """Overall ATT and event study of a staggered roll-out (Callaway & Sant'Anna 2021).
 
@@ -212,6 +283,9 @@ def staggered_did(
     unit : the outcome's unit, for display.
     pretrend_periods : how many pre-adoption event times (before the base) the pre-trend test
         covers.
+    se_method : ``"analytic"`` (influence function, clustered by unit) or ``"jackknife"``
+        (:func:`jackknife_se`, for the overall ATT; the event study and the pre-trend test stay
+        analytic). The analytic value is kept in ``details["analytic_se"]`` either way.
 
     Examples
     --------
@@ -229,7 +303,15 @@ def staggered_did(
     if not post.any():
         raise DataError("no post-adoption period can be estimated")
     estimate, infl = aggregate(gt, post)
-    se = _se(infl)
+    analytic = _se(infl)
+    se, se_label = analytic, "analytic SE"
+    details = {"n_cells": float(gt.att.size), "level": level, "analytic_se": analytic}
+    if se_method == "jackknife":
+        se, replicates = jackknife_se(panel, control_group)
+        se_label = (
+            f"delete-a-group jackknife SE over {replicates} groups of units; event study analytic"
+        )
+        details["jackknife_groups"] = float(replicates)
     lo_e, hi_e = event_window or (int(gt.event_time.min()), int(gt.event_time.max()))
     rows: list[EventTimeEffect] = []
     pre_coefs: list[float] = []
@@ -271,10 +353,10 @@ def staggered_did(
         n_treated=int(gt.treated_units.sum()),
         n_control=int(gt.control_units.sum()),
         method=f"Callaway-Sant'Anna staggered DiD ({control_group.replace('_', '-')} comparison, "
-        f"{'outcome regression' if panel.covariate_names else 'unconditional'}, analytic SE)",
+        f"{'outcome regression' if panel.covariate_names else 'unconditional'}, {se_label})",
         assumptions=DID_ASSUMPTIONS,
         pretrend_pvalue=None if pretrend is None else pretrend.pvalue,
         event_study=tuple(rows),
         unit=unit,
-        details={"n_cells": float(gt.att.size), "level": level},
+        details=details,
     )

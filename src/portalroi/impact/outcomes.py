@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from portalroi.errors import DataError, Issue, ValidationError
+from portalroi.impact.did import SeMethod
 from portalroi.impact.frames import account_months, month_index
 
 __all__ = ["ImpactData", "OutcomePanel", "build_impact_data", "month_label", "to_utc_naive"]
@@ -92,6 +93,9 @@ class OutcomePanel:
     the outcome-regression DiD because count outcomes scale with the account's own level.
     ``months_per_period`` > 1 (NPS: quarters, as answers are sparse) means ``month`` and
     ``first_treated`` hold period indices ``month // months_per_period``.
+    ``se_method`` is the difference-in-differences standard error of the overall effect:
+    ``"jackknife"`` for order value, whose skewed account-month sums made the analytic
+    intervals too short in simulation (:func:`portalroi.impact.did.jackknife_se`).
     """
 
     name: str
@@ -100,6 +104,7 @@ class OutcomePanel:
     data: pd.DataFrame
     covariate: pd.Series | None = None
     months_per_period: int = 1
+    se_method: SeMethod = "analytic"
 
 
 @dataclass(frozen=True)
@@ -263,7 +268,9 @@ def build_impact_data(
     outcomes: dict[str, OutcomePanel] = {}
     skipped: dict[str, str] = {}
 
-    def count_panel(name: str, unit: str, rec: pd.DataFrame, value: str | None) -> None:
+    def count_panel(
+        name: str, unit: str, rec: pd.DataFrame, value: str | None, se: SeMethod = "analytic"
+    ) -> None:
         rec = rec[rec["month"] <= last]
         agg = (
             rec.groupby(["account_id", "month"]).size()
@@ -278,7 +285,9 @@ def build_impact_data(
         )
         data["y"] = data["y"].fillna(0.0)
         data["first_treated"] = data["account_id"].map(gl)
-        outcomes[name] = OutcomePanel(name, unit, "count", data, _pre_level(data, launch))
+        outcomes[name] = OutcomePanel(
+            name, unit, "count", data, _pre_level(data, launch), se_method=se
+        )
 
     def mean_panel(
         name: str, unit: str, rec: pd.DataFrame, t: str, y: pd.Series, grain: int = 1
@@ -339,7 +348,7 @@ def build_impact_data(
     if orders is None:
         skipped["order_value"] = "no orders table"
     else:
-        count_panel("order_value", "order value per account-month", orders, "amount")
+        count_panel("order_value", "order value per account-month", orders, "amount", "jackknife")
     return ImpactData(
         first, last, launch, acc, grid, outcomes, _churn_covariates(acc, outcomes), skipped
     )

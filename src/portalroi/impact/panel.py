@@ -60,6 +60,25 @@ class Panel:
         """Number of units."""
         return int(self.y.shape[0])
 
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Panel:
+        """The panel of the units where ``keep`` is true (same periods and covariates).
+
+        Examples
+        --------
+        >>> p = Panel.from_arrays([[1.0, 2.0], [3.0, 4.0]], [0, 1], [1, float("inf")])
+        >>> p.subset(np.array([False, True])).y.tolist()
+        [[3.0, 4.0]]
+        """
+        return Panel(
+            self.units[keep],
+            self.periods,
+            self.y[keep],
+            self.first_treated[keep],
+            self.covariates[keep],
+            self.covariate_names,
+            self.outcome,
+        )
+
     def column(self, period: float) -> int:
         """Column index of ``period`` in ``y``.
 
