@@ -24,6 +24,7 @@ multiple time periods", Journal of Econometrics 225(2); Sant'Anna, P. H. C. & Zh
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 ControlGroup = Literal["not_yet_treated", "never_treated"]
 SeMethod = Literal["analytic", "jackknife"]
 
@@ -87,12 +89,19 @@ class GroupTimeEffects:
 
 
 def _or_did(
-    dy: FloatArray, x: FloatArray, treated: npt.NDArray[np.bool_], control: npt.NDArray[np.bool_]
-) -> tuple[float, FloatArray]:
-    """Outcome-regression DiD for one cell: estimate and per-unit influence function."""
+    dy: FloatArray,
+    x: FloatArray,
+    treated: npt.NDArray[np.bool_],
+    control: npt.NDArray[np.bool_],
+    influence: bool = True,
+) -> tuple[float, FloatArray | None]:
+    """Outcome-regression DiD for one cell: estimate and (unless not wanted) per-unit
+    influence function."""
     n = dy.size
     xc = x[control]
     beta = np.linalg.lstsq(xc, dy[control], rcond=None)[0]
+    if not influence:
+        return float((dy[treated] - x[treated] @ beta).mean()), None
     resid = np.where(treated | control, dy - x @ beta, 0.0)
     p_treated = treated.sum() / n
     att = float(resid[treated].mean())
@@ -104,6 +113,39 @@ def _or_did(
     h = np.linalg.lstsq(gram, xbar_treated, rcond=None)[0]
     infl[control] -= (xc @ h) * resid[control]
     return att, infl
+
+
+def _cells(
+    panel: Panel, control_group: ControlGroup, influence: bool
+) -> Iterator[tuple[float, float, float, FloatArray | None, BoolArray, BoolArray]]:
+    """Every identifiable cell: (g, t, ATT, influence or None, treated units, control units)."""
+    if control_group not in ("not_yet_treated", "never_treated"):
+        raise DataError(
+            f"control_group must be 'not_yet_treated' or 'never_treated', got {control_group!r}"
+        )
+    g_all = panel.first_treated
+    n = panel.n_units
+    x = np.column_stack([np.ones(n), panel.covariates])
+    observed = ~np.isnan(panel.y)
+    first, last = int(panel.periods[0]), int(panel.periods[-1])
+    cohorts = sorted({float(g) for g in g_all if np.isfinite(g) and first < g <= last})
+    for g in cohorts:
+        base = panel.column(g - 1)
+        for t in panel.periods:
+            if t == g - 1:
+                continue
+            col = panel.column(t)
+            both = observed[:, base] & observed[:, col]
+            treated = both & (g_all == g)
+            if control_group == "never_treated":
+                control = both & (g_all == NEVER)
+            else:
+                control = both & (g_all > max(float(t), g - 1)) & (g_all != g)
+            if treated.sum() == 0 or control.sum() < x.shape[1] + 1:
+                continue
+            dy = np.where(both, panel.y[:, col] - panel.y[:, base], 0.0)
+            att, infl = _or_did(dy, x, treated, control, influence)
+            yield g, float(t), att, infl, treated, control
 
 
 def group_time_att(
@@ -121,39 +163,16 @@ def group_time_att(
     >>> gt.att.tolist()
     [2.0]
     """
-    if control_group not in ("not_yet_treated", "never_treated"):
-        raise DataError(
-            f"control_group must be 'not_yet_treated' or 'never_treated', got {control_group!r}"
-        )
     g_all = panel.first_treated
     n = panel.n_units
-    x = np.column_stack([np.ones(n), panel.covariates])
-    observed = ~np.isnan(panel.y)
-    first, last = int(panel.periods[0]), int(panel.periods[-1])
-    cohorts = sorted({float(g) for g in g_all if np.isfinite(g) and first < g <= last})
     rows: list[tuple[float, float, float, FloatArray, int]] = []
     treated_any = np.zeros(n, dtype=bool)
     control_any = np.zeros(n, dtype=bool)
-    for g in cohorts:
-        base = panel.column(g - 1)
-        for t in panel.periods:
-            if t == g - 1:
-                continue
-            col = panel.column(t)
-            both = observed[:, base] & observed[:, col]
-            treated = both & (g_all == g)
-            if control_group == "never_treated":
-                control = both & (g_all == NEVER)
-            else:
-                control = both & (g_all > max(float(t), g - 1)) & (g_all != g)
-            if treated.sum() == 0 or control.sum() < x.shape[1] + 1:
-                continue
-            dy = np.where(both, panel.y[:, col] - panel.y[:, base], 0.0)
-            att, infl = _or_did(dy, x, treated, control)
-            rows.append((g, float(t), att, infl, int(treated.sum())))
-            if t >= g:
-                treated_any |= treated
-                control_any |= control
+    for g, t, att, infl, treated, control in _cells(panel, control_group, influence=True):
+        rows.append((g, t, att, np.asarray(infl), int(treated.sum())))
+        if t >= g:
+            treated_any |= treated
+            control_any |= control
     if not rows:
         raise DataError(
             "no group-time effect can be estimated: need adopters with a pre-period and "
@@ -201,11 +220,17 @@ def _se(infl: FloatArray) -> float:
 
 
 def _overall(panel: Panel, control_group: ControlGroup) -> float:
-    gt = group_time_att(panel, control_group)
-    post = gt.event_time >= 0
-    if not post.any():
+    """The overall ATT alone (as :func:`aggregate` weights the post-adoption cells), without
+    the influence functions: what each jackknife replicate needs."""
+    groups, atts = [], []
+    for g, t, att, _, _, _ in _cells(panel, control_group, influence=False):
+        if t >= g:
+            groups.append(g)
+            atts.append(att)
+    if not groups:
         raise DataError("no post-adoption period can be estimated")
-    return aggregate(gt, post)[0]
+    share = (panel.first_treated[:, None] == np.array(groups)[None, :]).mean(axis=0)
+    return float(share / share.sum() @ np.array(atts))
 
 
 def jackknife_se(
