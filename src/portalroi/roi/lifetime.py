@@ -39,18 +39,54 @@ class ClvEstimate:
     churned: int
 
     @property
+    def mean_churn(self) -> float:
+        """Mean monthly churn probability of a new account, ``alpha / (alpha + beta)``."""
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def churn_spread(self) -> float:
+        """Standard deviation of the monthly churn probability between accounts (of the fitted
+        Beta distribution): ``sqrt(mean (1 - mean) / (alpha + beta + 1))``."""
+        p = self.mean_churn
+        return float(np.sqrt(p * (1 - p) / (self.alpha + self.beta + 1)))
+
+    @property
+    def constant_churn(self) -> bool:
+        """Whether the fit found (almost) no difference between accounts' churn probabilities:
+        their spread is under 5 % of the mean. The maximum-likelihood ``alpha`` and ``beta``
+        then grow without bound at a fixed ratio (the optimiser stops somewhere large), and the
+        model is the constant-churn (geometric) one; only ``mean_churn`` is meaningful."""
+        return self.churn_spread < 0.05 * self.mean_churn
+
+    @property
     def source(self) -> str:
         """One line: the formula with its numbers."""
+        if self.constant_churn:
+            fit = (
+                f"sBG fit on {self.accounts} accounts, {self.churned} churned: no difference "
+                f"in churn between accounts detected, a constant {self.mean_churn:.2%}/month"
+            )
+        else:
+            fit = (
+                f"sBG alpha {self.alpha:.3f}, beta {self.beta:.3f} fitted on {self.accounts} "
+                f"accounts, {self.churned} churned: churn {self.mean_churn:.2%}/month on "
+                f"average, {self.churn_spread:.2%} between accounts"
+            )
         return (
             f"CLV = margin {self.margin_per_month:.2f}/month × DERL {self.derl_months:.2f} "
-            f"months (sBG alpha {self.alpha:.3f}, beta {self.beta:.3f} fitted on "
-            f"{self.accounts} accounts, {self.churned} churned; tenure {self.renewals:.0f} "
-            f"months; discount {self.annual_discount_rate:.1%}/year)"
+            f"months ({fit}; tenure {self.renewals:.0f} months; discount "
+            f"{self.annual_discount_rate:.1%}/year)"
         )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
-        return {**asdict(self), "source": self.source}
+        return {
+            **asdict(self),
+            "mean_churn": self.mean_churn,
+            "churn_spread": self.churn_spread,
+            "constant_churn": self.constant_churn,
+            "source": self.source,
+        }
 
 
 def retained_account_clv(
