@@ -350,3 +350,39 @@ def test_api_takes_send_day_and_shows_run_state(
     assert got["last_status"] == "sent"
     assert got["next_run_at"].startswith((first + timedelta(days=7)).date().isoformat())
     assert len(inbox.received) == 1
+
+
+def test_report_reads_one_state_of_the_store(
+    store_path: Path, org_store: tuple[Path, dict[str, list[str]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A load commits on another connection between the ROI figures and the ticket series: the
+    # report's series must still be the one from before it (both from one state of the store).
+    from portalroi.reports import schedule
+    from portalroi.services.leadership import tickets_by_month
+
+    real = schedule.roi_from_store
+    landed: list[bool] = []
+
+    def roi_then_a_load(store: Store, *args: Any) -> Any:
+        out = real(store, *args)
+        other = store.con.cursor()  # a second connection to the same database
+        account = org_store[1]["org-smb"][0]
+        other.execute(
+            "INSERT INTO tickets (ticket_id, account_id, created_at, channel) "
+            "SELECT 'late-' || i, ?, TIMESTAMP '2024-06-15 10:00:00', 'email' "
+            "FROM range(500) t(i)",
+            [account],
+        )
+        other.close()
+        landed.append(True)
+        return out
+
+    monkeypatch.setattr(schedule, "roi_from_store", roi_then_a_load)
+    with Store(store_path) as store:
+        before = tickets_by_month(store)
+        report, tickets = schedule._scoped_report(store, None, Assumptions(), None)
+        after = tickets_by_month(store)
+    assert landed == [True]
+    assert after["2024-06"] == before["2024-06"] + 500  # the load did land ...
+    assert tickets == before  # ... but not inside the report
+    assert report.facts is not None

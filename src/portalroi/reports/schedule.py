@@ -40,6 +40,7 @@ from portalroi.api.appstate.db import AppDB
 from portalroi.api.appstate.models import BusinessCase, Organisation, ReportSchedule, Tenant
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.errors import ConfigError, DataError
+from portalroi.metrics import snapshot
 from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.roi import Assumptions, RoiReport, measure_facts, roi_from_store
 from portalroi.roi.facts import subset_store
@@ -167,9 +168,20 @@ def _scoped_report(
     assumptions: Assumptions,
     inputs: BusinessCaseInputs | None,
 ) -> tuple[RoiReport, dict[str, float]]:
-    """The ROI report and tickets per month of the accounts in ``scope`` only."""
+    """The ROI report and tickets per month of the accounts in ``scope`` only, all read from
+    one state of the store (a load committing meanwhile cannot make the figures disagree)."""
     if scope is not None and not scope:
         raise DataError("the schedule's workspace has no organisations, so no accounts to report")
+    with snapshot(store):
+        return _report_of(store, scope, assumptions, inputs)
+
+
+def _report_of(
+    store: Store,
+    scope: frozenset[str] | None,
+    assumptions: Assumptions,
+    inputs: BusinessCaseInputs | None,
+) -> tuple[RoiReport, dict[str, float]]:
     if scope is None:
         return roi_from_store(store, inputs, assumptions), tickets_by_month(store)
     accounts = [
