@@ -37,6 +37,7 @@ def report(
 ) -> None:
     """Leadership report: adoption, support, financial impact with intervals, and realised ROI."""
     from portalroi.businesscase import load_inputs
+    from portalroi.metrics import snapshot
     from portalroi.reports.leadership import (
         write_leadership_excel,
         write_leadership_html,
@@ -56,7 +57,8 @@ def report(
         assumptions = (
             Assumptions.from_plan(inputs, margin) if inputs else Assumptions(gross_margin=margin)
         )
-        with Store(settings.db, read_only=True) as store:
+        # one state of the store for every figure, whatever a load commits meanwhile
+        with Store(settings.db, read_only=True) as store, snapshot(store):
             result = roi_from_store(store, plan=inputs, assumptions=assumptions)
             tickets = tickets_by_month(store)
         written = []
