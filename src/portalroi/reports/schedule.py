@@ -173,37 +173,30 @@ def _scoped_report(
     if scope is not None and not scope:
         raise DataError("the schedule's workspace has no organisations, so no accounts to report")
     with snapshot(store):
-        return _report_of(store, scope, assumptions, inputs)
-
-
-def _report_of(
-    store: Store,
-    scope: frozenset[str] | None,
-    assumptions: Assumptions,
-    inputs: BusinessCaseInputs | None,
-) -> tuple[RoiReport, dict[str, float]]:
-    if scope is None:
-        return roi_from_store(store, inputs, assumptions), tickets_by_month(store)
-    accounts = [
-        str(a)
-        for (a,) in store.con.execute(
-            "SELECT account_id FROM accounts WHERE org_id IN (SELECT unnest(?::VARCHAR[]))",
-            [sorted(scope)],
-        ).fetchall()
-    ]
-    if not accounts:
-        raise DataError(f"no accounts of organisation(s) {', '.join(sorted(scope))} in the store")
-    # The portal's costs are vendor-wide: the scope carries its share of live account-months,
-    # as the dashboard's organisation ROI does.
-    share = cost_share(
-        measure_facts(store, accounts=accounts).live_account_months,
-        measure_facts(store).live_account_months,
-    )
-    sub = subset_store(store, accounts, share)
-    try:
-        return roi_from_store(sub, inputs, assumptions), tickets_by_month(sub)
-    finally:
-        sub.close()
+        if scope is None:
+            return roi_from_store(store, inputs, assumptions), tickets_by_month(store)
+        accounts = [
+            str(a)
+            for (a,) in store.con.execute(
+                "SELECT account_id FROM accounts WHERE org_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(scope)],
+            ).fetchall()
+        ]
+        if not accounts:
+            raise DataError(
+                f"no accounts of organisation(s) {', '.join(sorted(scope))} in the store"
+            )
+        # The portal's costs are vendor-wide: the scope carries its share of live account-months,
+        # as the dashboard's organisation ROI does.
+        share = cost_share(
+            measure_facts(store, accounts=accounts).live_account_months,
+            measure_facts(store).live_account_months,
+        )
+        sub = subset_store(store, accounts, share)
+        try:
+            return roi_from_store(sub, inputs, assumptions), tickets_by_month(sub)
+        finally:
+            sub.close()
 
 
 def build_attachments(
