@@ -5,6 +5,9 @@ Each function calls the same service the dashboard calls (:mod:`portalroi.servic
 and stores the result in the app's :class:`~portalroi.api.cache.ResultCache` under a key made of
 the kind, the tenant scope and the store's data version, so an organisation never receives
 another organisation's cached figures and no result outlives the data it was computed from.
+The version and everything a result is computed from are read in one snapshot of the store
+(:func:`portalroi.metrics.snapshot`), so a load committing meanwhile can neither mix two states
+of the data in one result nor file a result under the wrong version.
 
 An organisation-scoped principal gets effects and facts measured on its own accounts only (the
 store is copied down to them); a vendor-level principal gets the workspace's.
@@ -32,6 +35,7 @@ from portalroi.api.scope import scoped_source
 from portalroi.businesscase import BusinessCaseInputs
 from portalroi.impact.analysis import estimate_effects
 from portalroi.impact.report import ImpactReport
+from portalroi.metrics import snapshot
 from portalroi.roi import Assumptions, Facts, build_roi, measure_facts
 from portalroi.roi.analysis import RoiReport
 from portalroi.services.health import HealthData, compute_health
@@ -93,8 +97,9 @@ def scoped_health(store: Store, cache: ResultCache) -> HealthData:
     An account's features depend only on that account's rows, so scoring the whole store once
     and keeping the accounts in scope gives the same numbers as scoring their own store.
     """
-    key = ("api", "health", data_version(store))
-    return cache.get_or_compute(key, lambda: compute_health(store))
+    with snapshot(store):
+        key = ("api", "health", data_version(store))
+        return cache.get_or_compute(key, lambda: compute_health(store))
 
 
 def _effects(store: Store, scope: Scope) -> tuple[ImpactReport, Facts]:
@@ -110,8 +115,9 @@ def scoped_impact(store: Store, scope: Scope, cache: ResultCache) -> tuple[Impac
 
     Raises :class:`~portalroi.errors.DataError` when they hold too little data to estimate them.
     """
-    key = ("api", "effects", scope, data_version(store))
-    return cache.get_or_compute(key, lambda: _effects(store, scope))
+    with snapshot(store):
+        key = ("api", "effects", scope, data_version(store))
+        return cache.get_or_compute(key, lambda: _effects(store, scope))
 
 
 def scoped_roi(
@@ -121,16 +127,18 @@ def scoped_roi(
     plan: BusinessCaseInputs | None = None,
 ) -> RoiReport:
     """Realised ROI of the scope's accounts, against ``plan`` when given."""
-    impact, facts = scoped_impact(store, scope, cache)
     plan_key = None if plan is None else hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
     assumptions = Assumptions.from_plan(plan) if plan is not None else None
-    key = ("api", "roi", scope, data_version(store), plan_key)
-    return cache.get_or_compute(key, lambda: build_roi(impact, facts, assumptions, plan))
+    with snapshot(store):
+        impact, facts = scoped_impact(store, scope, cache)
+        key = ("api", "roi", scope, data_version(store), plan_key)
+        return cache.get_or_compute(key, lambda: build_roi(impact, facts, assumptions, plan))
 
 
 def scoped_topics(
     store: Store, scope: Scope, cache: ResultCache
 ) -> tuple[TopicReport, DeflectionSimulation]:
     """Ticket topics of the scope's tickets and searches, and the deflection simulation."""
-    key = ("api", "topics", scope, data_version(store))
-    return cache.get_or_compute(key, lambda: compute_topics(store, scoped_source(store, scope)))
+    with snapshot(store):
+        key = ("api", "topics", scope, data_version(store))
+        return cache.get_or_compute(key, lambda: compute_topics(store, scoped_source(store, scope)))

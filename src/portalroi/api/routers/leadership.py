@@ -13,6 +13,7 @@ from portalroi.api.analytics import scoped_roi
 from portalroi.api.deps import CurrentPrincipal, DbSession, ResultCacheDep, StoreDep
 from portalroi.api.routers.roi import PlanId, plan_inputs
 from portalroi.api.scope import scoped_source
+from portalroi.metrics import snapshot
 from portalroi.reports.leadership import (
     leadership_html,
     write_leadership_excel,
@@ -52,8 +53,10 @@ def leadership_report(
     lang: Annotated[Literal["en", "sv"], Query()] = "en",
 ) -> Response:
     """Adoption, support, financial impact and realised ROI of the caller's accounts."""
-    report = scoped_roi(store, principal.scope, cache, plan_inputs(s, principal, plan))
-    tickets = tickets_by_month(scoped_source(store, principal.scope))
+    inputs = plan_inputs(s, principal, plan)
+    with snapshot(store):  # the ROI figures and the ticket series from one state of the data
+        report = scoped_roi(store, principal.scope, cache, inputs)
+        tickets = tickets_by_month(scoped_source(store, principal.scope))
     if fmt == "html":
         return Response(leadership_html(report, tickets, lang), media_type=MEDIA["html"])
     with tempfile.TemporaryDirectory() as d:
