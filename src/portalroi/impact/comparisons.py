@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from portalroi.errors import DataError
 from portalroi.impact.panel import Panel
@@ -54,8 +55,8 @@ def twfe_did(panel: Panel, level: float = 0.95, unit: str = "") -> EffectEstimat
     """
     frame = long_frame(panel)
     dummies = pd.get_dummies(frame[["unit", "period"]].astype(str), drop_first=True, dtype=float)
-    design = sm.add_constant(pd.concat([frame[["live"]].astype(float), dummies], axis=1))
-    fit = sm.OLS(frame["y"].to_numpy(), design).fit(
+    design = add_constant(pd.concat([frame[["live"]].astype(float), dummies], axis=1))
+    fit = OLS(frame["y"].to_numpy(), design).fit(
         cov_type="cluster", cov_kwds={"groups": frame["unit"].to_numpy()}
     )
     est, se = float(fit.params["live"]), float(fit.bse["live"])

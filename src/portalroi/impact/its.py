@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from portalroi.errors import DataError
@@ -113,7 +112,11 @@ def its_effect(
     kwargs: dict[str, object] = {"level": "local linear trend"}
     if seasonal_period:
         kwargs.update(seasonal=seasonal_period, stochastic_seasonal=False)
-    model = sm.tsa.UnobservedComponents(values[:cut], **kwargs)
+    # imported here: the state-space module takes a quarter of a second to import, and most
+    # analyses have a comparison group and never need it
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    model = UnobservedComponents(values[:cut], **kwargs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = model.fit(disp=False, maxiter=500)

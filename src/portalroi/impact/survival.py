@@ -19,8 +19,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from portalroi.errors import DataError, Issue, ValidationError
 from portalroi.impact.results import EffectEstimate
@@ -100,10 +101,8 @@ def hazard_effect(
         raise DataError("hazard data: need churn events and both live and not-live account-periods")
     fixed = pd.get_dummies(bins.astype(str), prefix="period", dtype=float)
     design = pd.concat([live.rename("live"), df[list(covariates)].astype(float), fixed], axis=1)
-    family_link = sm.families.links.CLogLog() if link == "cloglog" else sm.families.links.Logit()
-    model = sm.GLM(
-        df[event].astype(float).to_numpy(), design, family=sm.families.Binomial(family_link)
-    )
+    family_link = families.links.CLogLog() if link == "cloglog" else families.links.Logit()
+    model = GLM(df[event].astype(float).to_numpy(), design, family=families.Binomial(family_link))
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(df[unit])[0]})
     coef, se = float(fit.params["live"]), float(fit.bse["live"])
     z = float(stats.norm.ppf(0.5 + level / 2))
