@@ -143,10 +143,8 @@ def _page_data(
     lang: str,
     sort: str = "",
 ) -> PageData:
-    version = data_version(store)
     source = filters.apply(scoped_source(store, principal.scope))
     plan = _plans(request).get(principal.user_id)
-    key = (page, principal.scope, filters, lang, version, _plan_key(plan), sort)
     scoped = principal.scope is not None
 
     def memo(k: tuple[Any, ...], run: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -156,14 +154,10 @@ def _page_data(
     m = Metrics(source, filters, memo)
 
     def build() -> PageData:
-        # a metric page's figures come from one state of the store (a load committing while
-        # it renders cannot make two of them disagree), checked for fresh rollups once
         if page == "adoption":
-            with snapshot(source):
-                return adoption_page(m, lang)
+            return adoption_page(m, lang)
         if page == "support":
-            with snapshot(source):
-                return support_page(m, lang, _currency(store))
+            return support_page(m, lang, _currency(store))
         if page == "overview":
             data = PageData()
             roi = _roi(request, store, principal)
@@ -206,7 +200,13 @@ def _page_data(
             return topics_page(report, sim, lang, _currency(store))
         raise NotFoundError(f"no page {page!r}")
 
-    return cached(request, key, build)
+    # A page's figures and the data version they are cached under come from one state of the
+    # store (a load committing while it renders cannot make two of them disagree), which also
+    # checks the rollups' freshness once for the page.
+    with snapshot(store):
+        version = data_version(store)
+        key = (page, principal.scope, filters, lang, version, _plan_key(plan), sort)
+        return cached(request, key, build)
 
 
 def _show(
@@ -387,14 +387,15 @@ def _account_data(
     missing = (PageData(), 404, t("not_found", lang))
     if not account_ids_in_scope(store, principal.scope, [account_id]):
         return missing
-    version = data_version(store)
     try:
-        health_data = cached(request, ("health", version), lambda: compute_health(store))
-        data = cached(
-            request,
-            ("account", account_id, lang, version),
-            lambda: account_page(store, health_data, account_id, lang),
-        )
+        with snapshot(store):  # the version and the figures from one state of the store
+            version = data_version(store)
+            health_data = cached(request, ("health", version), lambda: compute_health(store))
+            data = cached(
+                request,
+                ("account", account_id, lang, version),
+                lambda: account_page(store, health_data, account_id, lang),
+            )
     except NotFoundError:
         return missing
     except PortalRoiError as exc:
