@@ -56,6 +56,39 @@ def test_metric_change_falls_by_more_than_pct(store: Store) -> None:
     assert _conds(store, spec | {"direction": "rise", "pct": 10}) == []
 
 
+def test_metric_change_reads_both_windows_from_one_state(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A load that commits between the rule's two windows must not change its answer: 10
+    # searches in days 31-60 and 4 in days 1-30 are -60 %; ten more in the earlier window,
+    # committed by another connection after the later window was read, would make it -80 %.
+    from portalroi.alerts import kind_metric
+
+    add_accounts(store, {"A": None})
+    add_events(store, searches("A", 45, 10, 0) + searches("A", 5, 4, 0))
+    spec = {"name": "fall", "kind": "metric_change", "metric": "search_volume", "pct": 50}
+    real = kind_metric.metric_window
+    loads: list[int] = []
+
+    def window_then_a_load(*args: object) -> pd.Series:
+        out = real(*args)  # type: ignore[arg-type]
+        if not loads:
+            other = store.con.cursor()
+            other.execute(
+                "INSERT INTO events (event_id, ts, account_id, user_id, event_type) "
+                "SELECT 'late-' || i, ?::TIMESTAMP, 'A', 'A-u0', 'search' FROM range(10) t(i)",
+                [day(45)],
+            )
+            other.close()
+            loads.append(1)
+        return out
+
+    monkeypatch.setattr(kind_metric, "metric_window", window_then_a_load)
+    assert _conds(store, spec) == [("A", "search_volume", -60.0)]
+    assert loads == [1]
+    assert _conds(store, spec) == [("A", "search_volume", -80.0)]  # the load did land
+
+
 def test_metric_change_on_a_daily_metric_averages_the_window(store: Store) -> None:
     add_accounts(store, {"A": None})
     # DAU of A: 2 users on each of days 3 and 4 (earlier 2-day window: mean 2),

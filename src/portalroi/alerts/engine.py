@@ -36,6 +36,7 @@ from portalroi.alerts.kind_health import evaluate_health_band
 from portalroi.alerts.kind_metric import evaluate_metric_change, evaluate_metric_threshold
 from portalroi.alerts.tables import StoredRule, ensure_tables, list_rules, new_id
 from portalroi.errors import PortalRoiError
+from portalroi.metrics import snapshot
 from portalroi.reports.mail import SmtpConfig
 from portalroi.settings import Settings
 from portalroi.store import Store
@@ -102,7 +103,11 @@ def evaluate(store: Store, rules: Sequence[StoredRule], now: datetime | None = N
         if not stored.rule.enabled:
             continue
         try:
-            result.conditions[stored.rule_id] = EVALUATORS[stored.rule.kind](stored.rule, ctx)
+            # Each rule reads one state of the store (a load committing meanwhile cannot put a
+            # spurious change between the two windows it compares); its own snapshot, so a rule
+            # that fails does not take the next ones with it.
+            with snapshot(store):
+                result.conditions[stored.rule_id] = EVALUATORS[stored.rule.kind](stored.rule, ctx)
         except (PortalRoiError, ValueError, KeyError) as exc:
             result.errors[stored.rule_id] = f"{type(exc).__name__}: {exc}"
     return result
