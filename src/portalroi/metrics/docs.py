@@ -52,7 +52,8 @@ means). `compute` also accepts any Ibis backend that holds the canonical tables,
 Several metrics that belong together (a report, a dashboard page) are best computed from one
 state of the store: inside `snapshot(store)` they read one read-only DuckDB transaction, so a
 load committing meanwhile cannot make DAU and MAU disagree, and the rollups' freshness is
-checked once instead of once per metric. The dashboard's adoption and support pages do this.
+checked once instead of once per metric. Every dashboard page, the leadership report, the
+HTTP API's analytics results and each alert rule do this.
 
 ```python
 from portalroi.metrics import compute, snapshot
