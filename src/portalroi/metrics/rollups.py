@@ -124,8 +124,9 @@ def snapshot(source: Any) -> Iterator[bool]:
     Opens a read-only transaction on the store's connection: the metrics computed inside see
     the same rows whatever other connections commit meanwhile (a load finishing between DAU
     and MAU cannot make them disagree), a write through this connection fails instead of
-    changing the data under them, and so the rollups' freshness is checked once for the whole
-    block instead of once per metric. The transaction ends with the block.
+    changing the data under them, and so the rollups' freshness is checked at most once for the
+    whole block (when a metric first asks) instead of once per metric. The transaction ends with
+    the block; opening it costs about 1.5 ms.
 
     Other backends (Spark, a warehouse) and a connection already inside a transaction (whose
     own writes may come between two metrics, or an enclosing snapshot) are left as they are:
@@ -149,8 +150,9 @@ def snapshot(source: Any) -> Iterator[bool]:
     token = _SNAPSHOTS.set({**(_SNAPSHOTS.get() or {}), id(con): None})
     try:
         # DuckDB fixes a transaction's view of the data at its first read, not at BEGIN:
-        # the freshness check reads the events now, so the block sees them as they are now
-        rollup_is_current(con)
+        # read now, so the block sees the store as it is now. The rollups' freshness is
+        # checked when a metric first asks (a block that uses none pays nothing for it).
+        con.execute("SELECT 1 FROM events LIMIT 1").fetchall()
         yield True
     finally:
         _SNAPSHOTS.reset(token)
