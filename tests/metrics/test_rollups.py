@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +333,22 @@ def test_snapshot_refuses_writes_and_leaves_transactions_alone(tmp_path: Path) -
         assert_frame_equal(fast, _from_events(store, "mau"))
         with snapshot(object()) as pinned:
             assert not pinned  # no DuckDB connection: nothing to pin
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_snapshot_keeps_the_in_memory_tables_ibis_registers(tmp_path: Path, fails: bool) -> None:
+    """Ibis registers an in-memory table (the calendar's one-row table) with a connection the
+    first time a query needs it and never again; registered inside a snapshot, it must still be
+    there afterwards (the transaction commits), and after a failure inside (the transaction
+    rolls back and takes the registration with it) Ibis must register it again."""
+    from portalroi.metrics import snapshot
+
+    with Store(tmp_path / "s.duckdb") as store:  # a fresh connection: nothing registered yet
+        load_duckdb(store.con)
+        drop_rollups(store.con)  # computed from the events: rolling actives need the calendar
+        with pytest.raises(RuntimeError) if fails else nullcontext(), snapshot(store) as pinned:
+            assert pinned
+            inside = compute(store, "dau")
+            if fails:
+                raise RuntimeError("a failure inside the block")
+        assert_frame_equal(compute(store, "dau"), inside)

@@ -142,10 +142,15 @@ def snapshot(source: Any) -> Iterator[bool]:
     ...     one_state, compute(store, "dau").empty, compute(store, "mau").empty
     (True, True, True)
     """
-    con = _duckdb_con(getattr(source, "backend", source))
+    backend = getattr(source, "backend", source)
+    con = _duckdb_con(backend)
     if con is None or _in_transaction(con):
         yield False
         return
+    # Ibis registers each in-memory table with the connection once and remembers that it did;
+    # a registration made inside the transaction lasts only if the transaction commits.
+    memtables = getattr(backend, "_memtables", None)
+    registered = set(memtables) if memtables is not None else set()
     con.execute("BEGIN TRANSACTION READ ONLY")
     token = _SNAPSHOTS.set({**(_SNAPSHOTS.get() or {}), id(con): None})
     try:
@@ -154,9 +159,16 @@ def snapshot(source: Any) -> Iterator[bool]:
         # checked when a metric first asks (a block that uses none pays nothing for it).
         con.execute("SELECT 1 FROM events LIMIT 1").fetchall()
         yield True
+    except BaseException:
+        con.execute("ROLLBACK")  # ends the transaction even when the failure aborted it
+        if memtables is not None:  # undone with it: let Ibis register them again
+            for op in set(memtables) - registered:
+                memtables.discard(op)
+        raise
+    else:
+        con.execute("COMMIT")  # nothing was written; keeps what Ibis registered meanwhile
     finally:
         _SNAPSHOTS.reset(token)
-        con.execute("ROLLBACK")  # it only read; this also ends a transaction a failure aborted
 
 
 def rollup_is_current(con: duckdb.DuckDBPyConnection) -> bool:
