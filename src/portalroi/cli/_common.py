@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from portalroi.errors import PortalRoiError
 from portalroi.settings import Settings, get_settings
@@ -25,8 +26,8 @@ __all__ = [
     "settings_for",
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 DbOption = Annotated[
     Path | None,
@@ -51,7 +52,7 @@ def exits_cleanly() -> Iterator[None]:
         yield
     except PortalRoiError as exc:
         err_console.print(
-            f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+            f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
         )
         raise typer.Exit(code=2) from exc
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
@@ -80,10 +81,10 @@ def demo_headline(summary: DemoSummary, store: Store | None = None) -> Group:
         f"{summary.period[0]} to {summary.period[1]}",
         f"Accounts: {summary.accounts:,}; portal live at {summary.accounts_live:,}, "
         f"never live at {summary.accounts_never_live:,}",
-        f"Loaded into [bold]{summary.db}[/]: {rows}",
+        f"Loaded into [bold]{escape(str(summary.db))}[/]: {rows}",
         f"Quarantined rows: {quarantined:,}",
-        f"Exports: {summary.out_dir}"
-        + (f"; truth (true effects): {summary.truth}" if summary.truth else ""),
+        f"Exports: {escape(str(summary.out_dir))}"
+        + (f"; truth (true effects): {escape(str(summary.truth))}" if summary.truth else ""),
     ]
     if store is not None:
         for section in HEADLINE_SECTIONS:

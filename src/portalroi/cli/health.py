@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -196,8 +197,9 @@ def _one(
         )
         return
     console.print(
-        f"[bold]{account}[/] as of {at:%Y-%m-%d}: health {health['score']:.0f}/100 "
-        f"({health['band']}, trend {health['trend']}); churn risk {risk_d['risk']:.0%}"
+        f"[bold]{escape(account)}[/] as of {at:%Y-%m-%d}: health {health['score']:.0f}/100 "
+        f"({health['band']}, trend {health['trend']}); churn risk {risk_d['risk']:.0%}",
+        markup=True,
     )
     table = Table(title="Score breakdown")
     for col in ("component", "signal", "value", "points", "weight", "points lost"):

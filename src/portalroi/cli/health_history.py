@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -83,9 +84,10 @@ def refit_cmd(
             print_json(out)
             return
         console.print(
-            f"Saved churn model [bold]{saved.version}[/]: trained on outcomes known by "
+            f"Saved churn model [bold]{escape(str(saved.version))}[/]: trained on outcomes known by "
             f"{out['trained_until']} ({saved.n_train} snapshot rows, {saved.train_churners} "
-            f"churned within {horizon_days} days)"
+            f"churned within {horizon_days} days)",
+            markup=True,
         )
 
 

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from portalroi.cli._common import (
@@ -75,16 +76,17 @@ def _print_report(report: ImpactReport) -> None:
             "tickets per account-month."
         )
     for name, reason in report.skipped.items():
-        console.print(f"[yellow]not estimated[/] {name}: {reason}")
+        console.print(f"[yellow]not estimated[/] {escape(name)}: {escape(reason)}", markup=True)
     for note in report.notes:
-        console.print(f"[yellow]note[/] {note}")
-    console.print("[bold]Assumptions[/]")
+        console.print(f"[yellow]note[/] {escape(note)}", markup=True)
+    console.print("[bold]Assumptions[/]", markup=True)
     seen: set[str] = set()
     for name, est in report.effects.items():
         for a in est.assumptions:
             if a not in seen:
                 seen.add(a)
-                console.print(f"  - {a} [dim]({est.method.split(' (')[0]}; {name})[/]")
+                method = escape(est.method.split(" (")[0])
+                console.print(f"  - {escape(a)} [dim]({method}; {escape(name)})[/]", markup=True)
 
 
 def impact(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from portalroi.cli._common import (
@@ -81,7 +82,8 @@ def ingest(
     if summary.quarantined:
         err_console.print(
             f"[yellow]warning:[/] {summary.quarantined:,} row(s) quarantined; list them with "
-            f"`portalroi ingest --quarantine --table {summary.table}`",
+            f"`portalroi ingest --quarantine --table {escape(summary.table)}`",
+            markup=True,
             highlight=False,
         )
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from portalroi.cli._common import (
@@ -73,7 +74,10 @@ def add(
         if as_json:
             print_json({"intervention_id": iid})
         else:
-            console.print(f"recorded {kind} on {account} as [bold]{iid}[/]")
+            console.print(
+                f"recorded {escape(kind)} on {escape(account)} as [bold]{escape(iid)}[/]",
+                markup=True,
+            )
 
 
 @interventions_app.command("list")
@@ -137,7 +141,7 @@ def import_(
             return
         console.print(", ".join(f"{k} {v}" for k, v in counts.items()))
         for issue in s.issues[:20]:
-            console.print(f"  [yellow]{issue}[/]", highlight=False)
+            console.print(f"  [yellow]{escape(str(issue))}[/]", markup=True, highlight=False)
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -215,7 +219,11 @@ def effect(
         console.print(table)
         for e in report.effects:
             for w in e.warnings:
-                console.print(f"[yellow]warning ({e.kind}):[/] {w}", highlight=False)
+                console.print(
+                    f"[yellow]warning ({escape(e.kind)}):[/] {escape(w)}",
+                    markup=True,
+                    highlight=False,
+                )
         if report.effects:
             console.print(f"Method: {report.effects[0].method}.", highlight=False)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from portalroi.cli._common import (
@@ -77,8 +78,8 @@ def show_command(
     with exits_cleanly():
         info = _describe(name)
         for key, value in info.items():
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
-        console.print("[bold]formula[/]:")
+            console.print(f"[bold]{key}[/]: {escape(str(value))}", markup=True, highlight=False)
+        console.print("[bold]formula[/]:", markup=True)
         sys.stdout.write(formula_text(name) + "\n")
         if sql:
             with Store(settings_for(db).db, read_only=True) as store:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from portalroi.cli._common import DbOption, console, exits_cleanly, settings_for
 from portalroi.errors import ConfigError
@@ -75,7 +76,7 @@ def report(
             )
             written.append(json_out)
         for path in written:
-            console.print(f"wrote [bold]{path}[/]")
+            console.print(f"wrote [bold]{escape(str(path))}[/]", markup=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from portalroi.cli._common import (
@@ -80,7 +81,10 @@ def roi(
                 if as_json:
                     print_json({"prefill": str(prefill)})
                 else:
-                    console.print(f"Pre-filled business-case inputs written to [bold]{prefill}[/]")
+                    console.print(
+                        f"Pre-filled business-case inputs written to [bold]{escape(str(prefill))}[/]",
+                        markup=True,
+                    )
                 return
             base = (
                 Assumptions.from_plan(inputs, margin)
@@ -149,7 +153,7 @@ def _print(report: object) -> None:
             )
         console.print(plan)
     for note in report.assumptions:
-        console.print(f"[dim]{note}[/]")
+        console.print(f"[dim]{escape(note)}[/]", markup=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -171,7 +175,7 @@ def roi_headline(summary: object, store: Store) -> list[str]:
     try:
         report = roi_from_store(store, assumptions=Assumptions.from_plan(example_inputs()))
     except PortalRoiError as exc:
-        return [f"[bold]Realised ROI[/]: not available ({exc})"]
+        return [f"[bold]Realised ROI[/]: not available ({escape(str(exc))})"]
     r = report.realised
     roi_text = (
         "n/a"
