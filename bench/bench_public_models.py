@@ -5,12 +5,15 @@ Usage::
     .venv/bin/python bench/bench_public_models.py            # everything
     .venv/bin/python bench/bench_public_models.py churn      # churn only
     .venv/bin/python bench/bench_public_models.py topics     # topics only
+    .venv/bin/python bench/bench_public_models.py topics-embeddings  # needs the embeddings extra
 
 Churn: IBM Telco 5-fold stratified CV (seed 0) and the Sparkify fixed train/test split, for
 both methods with the default configuration (OpenMP limited to 1 thread so a busy machine
 is not oversubscribed). Topics: the three labelled inbound samples of
 the support-tweets set (read from ../shared/data only; non-commercial licence), default
-settings, next to the published keyword baseline.
+settings, next to the published keyword baseline; ``topics-embeddings`` does the same with the
+optional sentence-embedding backend (``pip install 'portalroi[embeddings]'``, not part of the
+default part list).
 """
 
 from __future__ import annotations
@@ -84,15 +87,19 @@ def churn() -> None:
     print(last.calibration.round(4).to_string(index=False))
 
 
-def topics() -> None:
+def topics(backend: str = "tfidf") -> None:
     root = DATA / "twcs_support_tweets_labeled"
+    method = "NMF" if backend == "tfidf" else "all-MiniLM-L6-v2 embeddings, spherical k-means"
     print(
-        "\n== Ticket topics: support tweets, inbound, default settings (NMF, k = round(sqrt(n/2))) =="
+        f"\n== Ticket topics: support tweets, inbound, default settings ({method}, "
+        "k = round(sqrt(n/2))) =="
     )
     for company in COMPANIES:
         frame = pd.read_csv(root / "labeled" / f"twcs-{company}-200-inbound.csv")
         tags = frame.iloc[:, 9:]
-        result = discover_topics(frame["text"])
+        started = time.perf_counter()
+        result = discover_topics(frame["text"], backend=backend)
+        seconds = time.perf_counter() - started
         score = agreement(result.labels, tags)
         published = pd.read_csv(root / "published_results" / f"results-{company}-inbound.csv")
         keyword = published[published["Approach"] == "Keyword"].set_index("Topic/Activity")
@@ -104,7 +111,7 @@ def topics() -> None:
             f"\n{company}: k={len(result.groups)}, ARI={score.adjusted_rand:.3f} "
             f"(over {score.n_single_tag} single-tag tweets), macro F1 {table['f1'].mean():.3f} "
             f"(tags with a published keyword: ours {both['f1'].mean():.3f} vs keyword "
-            f"{both['keyword_f1'].mean():.3f})"
+            f"{both['keyword_f1'].mean():.3f}); {seconds:.2f} s"
         )
         print(table.round(3).to_string())
 
@@ -113,7 +120,11 @@ def main(argv: list[str]) -> None:
     parts = argv or ["churn", "topics"]
     start = time.perf_counter()
     for part in parts:
-        {"churn": churn, "topics": topics}[part]()
+        {
+            "churn": churn,
+            "topics": topics,
+            "topics-embeddings": lambda: topics("embeddings"),
+        }[part]()
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
 
 

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         _DEV_SECRET,
         description="Key that signs sessions and webhooks. Must be changed in production.",
     )
+    topics_backend: Literal["tfidf", "embeddings"] = Field(
+        "tfidf",
+        description="How tickets are grouped into topics by `portalroi topics`, the API and the "
+        "dashboard: `tfidf` (TF-IDF + NMF) or `embeddings` (sentence embeddings + k-means; needs "
+        "`pip install 'portalroi[embeddings]'`).",
+    )
     llm_base_url: str | None = Field(
         None,
         description="Optional OpenAI-compatible endpoint (e.g. http://localhost:8000/v1) that "

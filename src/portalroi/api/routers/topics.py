@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from portalroi.api.analytics import json_ready, scoped_topics
-from portalroi.api.deps import ResultCacheDep, StoreDep, TenantScope
+from portalroi.api.deps import ResultCacheDep, SettingsDep, StoreDep, TenantScope
 from portalroi.api.frames import records
 from portalroi.services.topics import TOP_GROUPS
 
@@ -63,9 +63,12 @@ class TopicsPublic(BaseModel):
 
 
 @router.get("")
-def topics_get(store: StoreDep, scope: TenantScope, cache: ResultCacheDep) -> TopicsPublic:
-    """Ticket topics of the caller's accounts (the knowledge base is the vendor's)."""
-    report, sim = scoped_topics(store, scope, cache)
+def topics_get(
+    store: StoreDep, scope: TenantScope, cache: ResultCacheDep, settings: SettingsDep
+) -> TopicsPublic:
+    """Ticket topics of the caller's accounts (the knowledge base is the vendor's), grouped
+    by the setting ``topics_backend``."""
+    report, sim = scoped_topics(store, scope, cache, settings.topics_backend)
     groups = [
         TopicGroup(**{**row, "terms": [str(x) for x in row["terms"] or []]})
         for row in json_ready(report.groups.to_dict("records"))
