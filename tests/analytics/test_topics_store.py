@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 from analytics_sim import SimStore
@@ -97,11 +95,8 @@ def test_too_few_tickets_is_a_clear_error(store: Store) -> None:
 @pytest.mark.slow
 def test_topics_on_simulated_store_agree_with_true_topics(sim_store: SimStore) -> None:
     with Store(sim_store.db, read_only=True) as store:
-        started = time.perf_counter()
-        report = store_topic_report(store)
-        seconds = time.perf_counter() - started
+        report = store_topic_report(store)  # its time: bench/bench_support_analytics.py
         fixed = store_topic_report(store, k=24)  # the simulator's number of topics
-    assert seconds < 60
     assert len(report.groups) == 30  # default k = choose_k(5000 sampled) capped at 30
     ari, ari24 = (
         topic_ari(report.tickets, sim_store.truth),
