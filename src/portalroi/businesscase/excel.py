@@ -285,7 +285,9 @@ def write_excel(inputs: BusinessCaseInputs, path: str | Path) -> Path:
     '.xlsx'
     """
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    # text from the data or the user (names, sources, ids) is never run as a formula; the
+    # live formulas are written with write_formula
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     fmt = {
         "head": wb.add_format({"bold": True, "bg_color": "#DDE4EE"}),
         "input": wb.add_format({"bg_color": "#FFF2CC"}),

@@ -239,7 +239,9 @@ def write_leadership_excel(report: RoiReport, path: str | Path) -> Path:
 
     path = Path(path)
     r = report.realised
-    wb = xlsxwriter.Workbook(str(path))
+    # text from the data or the user (names, sources, ids) is never run as a formula; the
+    # live formulas are written with write_formula
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     bold = wb.add_format({"bold": True})
     money = wb.add_format({"num_format": "#,##0"})
     pct = wb.add_format({"num_format": "0.0%"})

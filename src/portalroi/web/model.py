@@ -32,6 +32,7 @@ __all__ = [
     "fmt_value",
     "kpi_from_series",
     "metric_frame",
+    "spreadsheet_safe",
 ]
 
 
@@ -53,6 +54,56 @@ class Chart:
     id: str
     spec: dict[str, Any]
     frame: pd.DataFrame
+
+    def csv(self) -> str:
+        """The chart's data as CSV, text cells made safe to open in a spreadsheet.
+
+        A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+        ``@``, a tab or a carriage return, or ``-`` when it is not a number) gets a leading
+        ``'``, as OWASP advises against CSV injection: a search query, account name or ticket
+        subject typed as ``=HYPERLINK(...)`` stays text. Numbers are written as they are.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"query": ["=1+1", "-2", "-x", "ok"], "n": [1, -2, 3, 4]})
+        >>> frame["kind"] = pd.Categorical(["@a", "b", "b", "+c"])
+        >>> print(Chart("c", {}, frame).csv(), end="")
+        query,n,kind
+        '=1+1,1,'@a
+        -2,-2,b
+        '-x,3,b
+        ok,4,'+c
+        """
+        return spreadsheet_safe(self.frame).to_csv(index=False)
+
+
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> object:
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    if value.startswith("-"):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula prefixed by ``'``
+    (see :meth:`Chart.csv`); numeric columns untouched."""
+    out = frame.copy()
+    types = pd.api.types
+    for column in out.columns:
+        values = out[column]
+        if types.is_numeric_dtype(values) or types.is_datetime64_any_dtype(values):
+            continue  # booleans are numeric here
+        out[column] = values.astype(object).map(_safe_cell)
+    return out
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ scope, filters, language and data version) and render a template.
 from __future__ import annotations
 
 import hashlib
-import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -444,11 +443,9 @@ def chart_csv(
         return Response(
             f"no chart {chart_id!r} on page {page!r}", status_code=404, media_type="text/plain"
         )
-    buf = io.StringIO()
-    chart.frame.to_csv(buf, index=False)
     name = f"{page}-{chart_id}.csv"
     return Response(
-        buf.getvalue(),
+        chart.csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection
 from typing import Annotated
 from urllib.parse import quote
@@ -268,10 +267,8 @@ def accuracy_csv(request: Request, store: StoreDep, chart_id: str, lang: Q = Non
     chart = built[0].chart(chart_id)
     if chart is None:
         return Response(f"no chart {chart_id!r}", status_code=404, media_type="text/plain")
-    buf = io.StringIO()
-    chart.frame.to_csv(buf, index=False)
     return Response(
-        buf.getvalue(),
+        chart.csv(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="accuracy-{chart_id}.csv"'},
     )
