@@ -10,7 +10,7 @@ fetched from the internet.
 Examples
 --------
 >>> from portalroi.web import router
->>> sorted({r.path for r in router.routes} & {"/", "/login", "/business-case"})
+>>> sorted({r.path for r in router.routes if hasattr(r, "path")} & {"/", "/login", "/business-case"})
 ['/', '/business-case', '/login']
 """
 
