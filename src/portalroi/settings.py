@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     session_hours: float = Field(
         12.0, gt=0, description="Lifetime of a signed-in browser session (hours)."
     )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Deliver alert webhooks to hosts on loopback, private or link-local "
+        "addresses (an on-premises receiver). Off: such hosts are refused, so an organisation's "
+        "admin cannot make the server post to the vendor's internal services.",
+    )
     smtp_host: str | None = Field(
         None,
         description="SMTP server that scheduled reports are sent through (unset = schedules "

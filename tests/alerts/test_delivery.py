@@ -1,6 +1,8 @@
 """Firing once per condition, re-firing after it clears, delivery by e-mail and webhook.
 
-A real SMTP server (aiosmtpd) and a real HTTP receiver run on 127.0.0.1 for each test.
+A real SMTP server (aiosmtpd) and a real HTTP receiver run on 127.0.0.1 for each test; the
+setting ``webhook_allow_private`` is on for them (the default refuses loopback hosts, which
+the tests at the end check).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from alert_data import AS_OF, Received, add_accounts, add_tickets, day, free_port
 from typer.testing import CliRunner
 
@@ -30,6 +33,12 @@ from smtp_inbox import Inbox
 
 SECRET = "shared-secret-123"
 WALL = datetime(2024, 7, 1, 9, 0)
+
+
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receivers run on 127.0.0.1, which the default settings refuse."""
+    monkeypatch.setenv("PORTALROI_WEBHOOK_ALLOW_PRIVATE", "true")
 
 
 def _spiky_store(store: Store) -> None:
@@ -287,3 +296,59 @@ def test_cli_run_history_and_test_send(tmp_path: Path, hook: tuple[str, Received
     assert history["count"] == 1
     assert history["data"][0]["account_id"] == "A"
     assert [d["status"] for d in history["data"][0]["deliveries"]] == ["sent"]
+
+
+def test_default_settings_refuse_a_loopback_webhook(
+    store: Store, hook: tuple[str, Received], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organisation's admin can add a webhook rule: by default the server does not post to
+    its own loopback, private or link-local network (server-side request forgery)."""
+    monkeypatch.delenv("PORTALROI_WEBHOOK_ALLOW_PRIVATE")
+    url, got = hook
+    _spiky_store(store)
+    add_rule(store, _rule(url, email=[]))
+    result = run_alerts(store, Settings(), AS_OF - timedelta(days=29), wall=WALL)
+    assert len(result.fired) == 1
+    assert result.failed == 1
+    assert got.requests == []  # nothing reached the receiver
+    frame, _ = events_frame(store)
+    status = {d["channel"]: d for d in frame["deliveries"][0]}
+    assert status["webhook"]["status"] == "failed"
+    assert "webhook host 127.0.0.1 is a non-public address" in status["webhook"]["error"]
+    assert "PORTALROI_WEBHOOK_ALLOW_PRIVATE" in status["webhook"]["error"]
+    allowed = run_alerts(
+        store, Settings(webhook_allow_private=True), AS_OF - timedelta(days=29), wall=WALL
+    )
+    assert allowed.delivered == 1
+    assert len(got.requests) == 1
+
+
+def test_a_redirect_is_a_failure_not_a_second_request(hook: tuple[str, Received]) -> None:
+    """A receiver that redirects (say, to an internal address) gets no second request sent
+    anywhere: the redirect is reported as the receiver's failing answer."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from portalroi.alerts.delivery import post_webhook
+
+    target, got = hook
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Redirect)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        with pytest.raises(OSError, match="HTTP 302"):
+            post_webhook(url, SECRET, b"{}", allow_private=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert got.requests == []

@@ -296,7 +296,12 @@ def deliver_pending(
                 send_email(smtp, list(stored.rule.email), payload)
             else:
                 body = payload_bytes(payload)
-                post_webhook(str(stored.rule.webhook_url), _secret(stored, settings), body)
+                post_webhook(
+                    str(stored.rule.webhook_url),
+                    _secret(stored, settings),
+                    body,
+                    allow_private=settings.webhook_allow_private,
+                )
         except (OSError, PortalRoiError) as exc:
             down[str(server)] = f"{type(exc).__name__}: {exc}"
             failed += 1

@@ -51,7 +51,12 @@ def send_test(stored: StoredRule, settings: Settings) -> dict[str, str]:
     if stored.rule.webhook_url:
         secret = stored.rule.webhook_secret or settings.secret_key
         try:
-            post_webhook(str(stored.rule.webhook_url), secret, payload_bytes(payload))
+            post_webhook(
+                str(stored.rule.webhook_url),
+                secret,
+                payload_bytes(payload),
+                allow_private=settings.webhook_allow_private,
+            )
             out["webhook"] = "sent"
         except (OSError, PortalRoiError) as exc:
             out["webhook"] = f"failed: {exc}"
