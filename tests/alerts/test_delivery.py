@@ -26,6 +26,7 @@ from portalroi.alerts import (
     verify_signature,
 )
 from portalroi.cli.main import app
+from portalroi.errors import ValidationError
 from portalroi.settings import Settings
 from portalroi.store import Store
 from portalroi.web.alert_text import delivery_text
@@ -352,3 +353,49 @@ def test_a_redirect_is_a_failure_not_a_second_request(hook: tuple[str, Received]
         server.shutdown()
         server.server_close()
     assert got.requests == []
+
+
+def test_an_account_id_with_a_line_break_is_mailed_on_one_subject_line(
+    store: Store, smtp: tuple[Inbox, int]
+) -> None:
+    """Ids come from the data: one with a line break used to make the mail library refuse the
+    message (ValueError), which stopped the whole run. The subject is now one line and the
+    envelope has only the rule's recipient."""
+    inbox, port = smtp
+    odd = "A\r\nBcc: someone@example.com"
+    add_accounts(store, {odd: None})
+    add_tickets(store, [{"created_at": day(n, 8), "account_id": odd} for n in range(1, 61)])
+    add_tickets(store, [{"created_at": day(30, 9 + k), "account_id": odd} for k in range(5)])
+    add_rule(store, _rule("http://127.0.0.1:9/unused", webhook_url=None))
+    result = run_alerts(store, _settings(port), AS_OF - timedelta(days=29), wall=WALL)
+    assert result.delivered == 1
+    rcpt, msg = inbox.received[0]
+    assert rcpt == ["cs-lead@vendor.example"]
+    assert msg["Subject"] == "[portalroi] Ticket spike: account A Bcc: someone@example.com"
+    assert msg["Bcc"] is None
+
+
+def test_a_message_the_mail_library_refuses_is_a_failed_delivery_not_a_failed_run(
+    store: Store, hook: tuple[str, Received], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portalroi.alerts import engine
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+
+    monkeypatch.setattr(engine, "send_email", refuse)
+    url, got = hook
+    _spiky_store(store)
+    add_rule(store, _rule(url))
+    result = run_alerts(store, _settings(9), AS_OF - timedelta(days=29), wall=WALL)
+    assert (result.delivered, result.failed) == (1, 1)  # the webhook still went out
+    assert len(got.requests) == 1
+    frame, _ = events_frame(store)
+    status = {d["channel"]: d for d in frame["deliveries"][0]}
+    assert status["email"]["status"] == "failed"
+    assert status["email"]["error"].startswith("ValueError: Header values")
+
+
+def test_a_rule_name_must_be_one_line() -> None:
+    with pytest.raises(ValidationError, match=r"rule\.name: String should match pattern"):
+        _rule("http://127.0.0.1:9/unused", name="Spike\nBcc: someone@example.com")

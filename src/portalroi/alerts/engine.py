@@ -302,7 +302,8 @@ def deliver_pending(
                     body,
                     allow_private=settings.webhook_allow_private,
                 )
-        except (OSError, PortalRoiError) as exc:
+        # ValueError: a message the mail library refuses (a header with a line break)
+        except (OSError, ValueError, PortalRoiError) as exc:
             down[str(server)] = f"{type(exc).__name__}: {exc}"
             failed += 1
             status = "gave_up" if attempts + 1 >= MAX_ATTEMPTS else "failed"

@@ -83,7 +83,12 @@ class _Rule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=200, description="Shown in messages and lists.")
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="Shown in messages and lists (one line: no control characters).",
+    )
     org_id: str | None = Field(
         None,
         max_length=200,

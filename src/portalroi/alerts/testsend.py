@@ -46,7 +46,8 @@ def send_test(stored: StoredRule, settings: Settings) -> dict[str, str]:
         try:
             send_email(SmtpConfig.from_settings(settings), list(stored.rule.email), payload)
             out["email"] = "sent"
-        except (OSError, PortalRoiError) as exc:
+        # ValueError: a message the mail library refuses (a header with a line break)
+        except (OSError, ValueError, PortalRoiError) as exc:
             out["email"] = f"failed: {exc}"
     if stored.rule.webhook_url:
         secret = stored.rule.webhook_secret or settings.secret_key
@@ -58,6 +59,7 @@ def send_test(stored: StoredRule, settings: Settings) -> dict[str, str]:
                 allow_private=settings.webhook_allow_private,
             )
             out["webhook"] = "sent"
-        except (OSError, PortalRoiError) as exc:
+        # ValueError: a message the mail library refuses (a header with a line break)
+        except (OSError, ValueError, PortalRoiError) as exc:
             out["webhook"] = f"failed: {exc}"
     return out
