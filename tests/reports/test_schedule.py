@@ -339,6 +339,14 @@ def test_api_takes_send_day_and_shows_run_state(
         )
         assert bad.status_code == 400
         assert "0-6" in bad.json()["error"]["message"]
+        # The name becomes the e-mail subject: one line only.
+        two_lines = client.post(
+            "/api/v1/report-schedules",
+            json={**body, "name": "Weekly\r\nBcc: x@example.com", "recipients": ["a@b.example"]},
+            headers=auth,
+        )
+        assert two_lines.status_code == 422, two_lines.text
+        assert "name" in two_lines.text
         # After a run the schedule shows when it ran, what happened and when it runs next.
         with appdb.session() as s:
             row = s.get(ReportSchedule, sid)

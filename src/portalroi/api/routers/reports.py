@@ -28,7 +28,7 @@ router = APIRouter(prefix="/report-schedules", tags=["reports"])
 class ScheduleCreate(BaseModel):
     """A new schedule."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
     kind: Literal["pdf", "excel", "both"] = Field(
         "pdf", description="Attach the PDF report, the Excel workbook, or both."
     )
