@@ -4,7 +4,8 @@ The embeddings backend needs PyTorch (the optional ``embeddings`` extra, not ins
 tests): here ``portalroi.models.topics._embed`` is replaced by a deterministic stand-in, so
 these tests check what the store path and the CLI do with embeddings (which rows k-means is
 fitted on, how every ticket joins a centre, the unassigned rule, the option and the setting),
-not the model itself. The real model was run by hand (docs/health-models.md, "Embeddings").
+not the model itself. The real model was run by hand (docs/support-analytics.md, "Embeddings
+backend (optional)", and docs/health-models.md).
 """
 
 from __future__ import annotations
