@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 from pydantic import ValidationError as PydanticValidationError
 
 from portalroi.errors import ConfigError, Issue, ValidationError
+from portalroi.reports.mail import ONE_LINE
 
 __all__ = [
     "COUNTS",
@@ -86,7 +87,7 @@ class _Rule(BaseModel):
     name: str = Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
+        pattern=ONE_LINE,
         description="Shown in messages and lists (one line: no control characters).",
     )
     org_id: str | None = Field(

@@ -8,6 +8,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -17,7 +18,12 @@ from email.message import EmailMessage
 from portalroi.errors import ConfigError
 from portalroi.settings import Settings
 
-__all__ = ["Attachment", "SmtpConfig", "send_mail"]
+__all__ = ["ONE_LINE", "Attachment", "SmtpConfig", "send_mail"]
+
+#: Pattern of text that may go into a mail header (a subject): one line, no control characters.
+#: Names that become subjects (alert rules, report schedules) are validated with it.
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 _MIME = {
     "pdf": ("application", "pdf"),
@@ -68,8 +74,11 @@ def send_mail(
 ) -> None:
     """Send one e-mail with ``attachments`` to every recipient (stdlib ``smtplib``).
 
-    Raises :class:`~portalroi.errors.ConfigError` when no SMTP host is set, and whatever
-    ``smtplib`` raises (``OSError`` subclasses) when the server refuses or cannot be reached.
+    The subject is sent on one line: a line break or other control character in it (an id
+    from the data, say) becomes a space, since a header with one is refused (``ValueError``)
+    and could otherwise add headers. Raises :class:`~portalroi.errors.ConfigError` when no SMTP
+    host is set, and whatever ``smtplib`` raises (``OSError`` subclasses) when the server
+    refuses or cannot be reached.
 
     Examples
     --------
@@ -82,7 +91,7 @@ def send_mail(
     if not smtp.host:
         raise ConfigError("smtp_host is not set (PORTALROI_SMTP_HOST); cannot send reports")
     msg = EmailMessage()
-    msg["Subject"] = subject
+    msg["Subject"] = _CONTROL.sub(" ", subject)
     msg["From"] = smtp.sender
     msg["To"] = ", ".join(recipients)
     msg.set_content(body)

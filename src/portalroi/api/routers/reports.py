@@ -16,6 +16,7 @@ from portalroi.api.routers.business_cases import owned_org
 from portalroi.api.schemas import ObjectId, Page, Pagination, UtcDatetime
 from portalroi.api.scope import visible_to
 from portalroi.errors import NotFoundError
+from portalroi.reports.mail import ONE_LINE
 from portalroi.reports.schedule import next_send
 
 __all__ = ["router"]
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/report-schedules", tags=["reports"])
 class ScheduleCreate(BaseModel):
     """A new schedule."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     kind: Literal["pdf", "excel", "both"] = Field(
         "pdf", description="Attach the PDF report, the Excel workbook, or both."
     )
