@@ -20,15 +20,24 @@ import portalroi
 # alembic.context.config at import); its behaviour is covered by the app-state migration tests.
 NOT_IMPORTABLE = {"portalroi.api.appstate.migrations.env"}
 
-MODULES = sorted(
+ALL_MODULES = sorted(
     m.name
     for m in pkgutil.walk_packages(portalroi.__path__, "portalroi.")
     if m.name not in NOT_IMPORTABLE
 )
+# The modules that show at least one example (one test each; a module without any has nothing
+# to check).
+MODULES = [
+    name
+    for name in ALL_MODULES
+    if any(t.examples for t in doctest.DocTestFinder().find(importlib.import_module(name)))
+]
 
 
-def test_every_module_is_checked() -> None:
-    assert len(MODULES) > 150  # the walk found the package, not an empty path
+def test_the_walk_found_the_examples() -> None:
+    # 223 modules, 148 of them with examples when this test was written
+    assert len(ALL_MODULES) > 200
+    assert len(MODULES) > 140
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -37,4 +46,5 @@ def test_docstring_examples(module: str, tmp_path: Path, monkeypatch: pytest.Mon
     result = doctest.testmod(
         importlib.import_module(module), optionflags=doctest.ELLIPSIS, report=True
     )
+    assert result.attempted > 0
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {module}"
