@@ -3,7 +3,11 @@
 Each request is one load through :func:`portalroi.ingest.ingest_frame`: validated, deduplicated
 by the table's key (re-posting the same rows changes nothing), bad rows quarantined, all in one
 transaction. An organisation's user may only post rows of its own accounts; a batch with any
-other ``account_id`` is refused whole (403) before anything is written. After a load the result
+other ``account_id`` is refused whole (403) before anything is written. Keys (``event_id``,
+``ticket_id``) are unique across the whole store, so a scoped caller's batch is also refused
+whole, with the same 403, when any posted key is already stored for an account outside the
+caller's scope: a load would otherwise replace another organisation's row, and ``updated``
+would tell that the id exists there. After a load the result
 cache is cleared, so metrics reflect the new rows on the next request. Risk scores and alerts
 run after the response, in the background (:mod:`portalroi.api.after_loads`).
 """
@@ -23,6 +27,7 @@ from portalroi.api.scope import account_ids_in_scope
 from portalroi.errors import Issue, ValidationError
 from portalroi.ingest import ingest_frame
 from portalroi.schema import TABLES
+from portalroi.store import Store
 
 __all__ = ["INGESTIBLE", "WRITE_LOCK", "router"]
 
@@ -69,6 +74,38 @@ class LoadPublic(BaseModel):
     issues: list[IssuePublic]
 
 
+def _key_texts(values: pd.Series) -> list[str]:
+    """Every text a posted key value may be stored as (a number ``5`` or ``5.0`` as ``"5"``)."""
+    out: set[str] = set()
+    for v in values.dropna():
+        out.add(str(v))
+        if isinstance(v, bool):
+            out.add(str(v).lower())
+        elif isinstance(v, float) and v.is_integer():
+            out.add(str(int(v)))
+    return sorted(out)
+
+
+def _foreign_keys(
+    store: Store, table: str, frame: pd.DataFrame, scope: frozenset[str]
+) -> list[str]:
+    """Posted keys of ``table`` already stored for an account outside ``scope`` (or none)."""
+    key = TABLES[table].key
+    if key not in frame:
+        return []
+    posted = _key_texts(frame[key])
+    if not posted:
+        return []
+    rows = store.con.execute(
+        f'SELECT DISTINCT "{key}", account_id FROM {table} '
+        f'WHERE "{key}" IN (SELECT unnest(CAST(? AS VARCHAR[])))',
+        [posted],
+    ).fetchall()
+    accounts = sorted({str(a) for _, a in rows if a is not None})
+    allowed = account_ids_in_scope(store, scope, accounts)
+    return sorted({str(k) for k, a in rows if a is None or str(a) not in allowed})
+
+
 def _check_rows(batch: Batch, table: str, most: int) -> pd.DataFrame:
     if len(batch.rows) > most:
         raise ApiError(
@@ -100,7 +137,11 @@ def ingest_batch(
     background: BackgroundTasks,
 ) -> LoadPublic:
     """Load a batch of rows into ``events`` or ``tickets``; risk scores and alerts follow the
-    response in the background."""
+    response in the background.
+
+    An organisation's user gets 403, and nothing is written, when a row names an account outside
+    its organisation or reuses a key (``event_id``, ``ticket_id``) stored for such an account.
+    """
     if table not in INGESTIBLE:
         raise ApiError(
             404, f"cannot post to {table!r}; live ingestion takes {', '.join(INGESTIBLE)}"
@@ -116,6 +157,14 @@ def ingest_batch(
             raise ApiError(403, f"rows for accounts outside your organisation: {shown}")
     source = f"api:{principal.tenant}:{batch.source or principal.email}"
     with WRITE_LOCK:
+        if principal.scope is not None:
+            # Checked under the lock, so no other load can store the key between check and load.
+            taken = _foreign_keys(store, table, frame, principal.scope)
+            if taken:
+                # The caller's own keys only: never whose they are.
+                key = TABLES[table].key
+                shown = ", ".join(f"{key} {k}" for k in taken[:10])
+                raise ApiError(403, f"rows for accounts outside your organisation: {shown}")
         summary = ingest_frame(store, frame, table=table, source_name=source)
     cache.clear()
     background.add_task(request.app.state.after_loads)
