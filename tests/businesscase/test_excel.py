@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from bc_cases import BASE
 
 from portalroi.businesscase import BusinessCaseResult, evaluate, example_inputs_yaml, parse_inputs
 from portalroi.businesscase.excel import LINES_ROW, SUMMARY_CELLS, write_excel
@@ -106,3 +107,23 @@ def test_recalculated_workbook_matches_engine_and_follows_an_edit(tmp_path: Path
     result = evaluate(parse_inputs(changed))
     assert result.npv != pytest.approx(evaluate(inputs).npv, rel=1e-3)
     _check(_recalc(edited, tmp_path / "b"), result)
+
+
+def _case(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data.update(changes)
+    return data
+
+
+def test_payback_on_an_exact_zero_agrees_with_the_workbook(tmp_path: Path) -> None:
+    # Full adoption from month 1, 2,000 a year saved, 500 one-off: the cumulative net of month
+    # 3 is exactly zero by hand (LibreOffice agrees); the engine used to say month 4.
+    inputs = parse_inputs(
+        _case(
+            benefits={"consolidation": {"annual_saving": 2000}},
+            costs={"implementation": {"amount": 500, "basis": "one_off"}},
+        )
+    )
+    result = evaluate(inputs)
+    assert result.payback_month == 3
+    _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)

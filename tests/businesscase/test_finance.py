@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import numpy_financial as npf
@@ -85,3 +86,24 @@ def test_payback_month_hand_cases() -> None:
     assert int(payback_month(np.array([0.0, 5.0]))) == 1
     rows = payback_month(np.array([[-10.0, 5.0, 5.0], [-10.0, 20.0, 0.0]]))
     assert rows.tolist() == [2, 1]
+
+
+def test_payback_when_cumulative_net_is_zero_on_paper() -> None:
+    # -500, then 2,000 / 12 a month: the cumulative net of month 3 is 0 by hand
+    # (-500 + 3 x 166.67), -5.7e-14 in floating point; the spreadsheet says month 3.
+    flows = np.array([-500.0] + [2000.0 / 12] * 4)
+    assert np.cumsum(flows)[3] < 0  # the floating-point zero this test is about
+    assert int(payback_month(flows)) == 3
+    # the tolerance is relative: a shortfall of one cent in 666.67 of flows is not zero
+    flows[3] -= 0.01
+    assert int(payback_month(flows)) == 4
+
+
+def test_engine_payback_month_on_an_exact_zero(base: dict[str, Any]) -> None:
+    from portalroi.businesscase import evaluate, parse_inputs
+
+    base["benefits"] = {"consolidation": {"annual_saving": 2000}}
+    base["costs"] = {"implementation": {"amount": 500, "basis": "one_off"}}
+    result = evaluate(parse_inputs(base))
+    # full adoption from month 1: 2,000 / 12 a month repays 500 in exactly 3 months
+    assert result.payback_month == 3

@@ -106,3 +106,14 @@ def test_properties(costs: list[float], value: float, extra: float) -> None:
         assert more.payback_reached
         assert more.payback_month is not None
         assert more.payback_month <= str(base.payback_month)
+
+
+def test_payback_on_a_cumulative_net_of_exactly_zero() -> None:
+    # 500 in January, then one live account worth 2,000 / 12 a month: the cumulative net is
+    # -500, -333.33, -166.67, 0 (by hand; -5.7e-14 in floating point) -> reached in April.
+    months = [*MONTHS, "2024-05"]
+    r = realised_roi(
+        months, [500, 0, 0, 0, 0], [0, 1, 1, 1, 1], [_line(2000 / 12, 2000 / 12, 2000 / 12)], 0.0
+    )
+    assert r.payback_reached
+    assert r.payback_month == "2024-04"

@@ -21,7 +21,8 @@ CONVENTIONS: tuple[str, ...] = (
     "Discounting: annual real rate r applied as (1 + r) ** (-month / 12) (EC CBA guide 2014).",
     "ROI = (total benefits - total costs) / total costs, undiscounted over the horizon.",
     "Benefit/cost ratio = present value of benefits / present value of costs.",
-    "Payback month = first month >= 1 whose cumulative net cash flow is >= 0.",
+    "Payback month = first month >= 1 whose cumulative net cash flow is >= 0 (zero up to "
+    "floating-point error: 1e-9 of the sum of the absolute monthly net flows).",
     "IRR = monthly internal rate of return compounded to a year: (1 + irr_m) ** 12 - 1.",
     "Benefits grow with adoption: yearly value / 12 × adoption share × (1 - risk adjustment).",
     "Running costs are paid in full from month 1; TEI risk adjustment raises costs.",

@@ -17,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from portalroi.businesscase.defaults import SOURCES
+from portalroi.businesscase.finance import PAYBACK_RTOL
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.businesscase.model import BENEFIT_IDS, COST_IDS, DSO_DAYS, adoption_curve, parameters
 from portalroi.businesscase.process import step_cost
@@ -367,7 +368,9 @@ def _write_monthly(
         ws.write_formula(r, col["Net"], f"={bc}{r1}-{cc}{r1}", fmt["calc"])
         ws.write_formula(r, col["Cumulative net"], f"=SUM(${nc}$2:{nc}{r1})", fmt["calc"])
         ws.write_formula(r, col["Discount factor"], f"=(1+{n['discount_rate']})^(-A{r1}/12)")
-        ws.write_formula(r, col["Payback flag"], f"=IF(AND(A{r1}>=1,{cum}{r1}>=0),A{r1},1E+9)")
+        ws.write_formula(
+            r, col["Payback flag"], f"=IF(AND(A{r1}>=1,{cum}{r1}>=-m_payback_tol),A{r1},1E+9)"
+        )
     rng = {
         k: f"Monthly!${xl_col_to_name(col[k])}$2:${xl_col_to_name(col[k])}${last + 1}" for k in col
     }
@@ -376,6 +379,11 @@ def _write_monthly(
     wb.define_name("m_net", "=" + rng["Net"])
     wb.define_name("m_df", "=" + rng["Discount factor"])
     wb.define_name("m_payback", "=" + rng["Payback flag"])
+    # Zero up to floating-point error, as finance.payback_tolerance: 1e-9 x sum of |net flows|.
+    tol_col = len(head)
+    ws.write(0, tol_col, "Payback tolerance", fmt["head"])
+    ws.write_formula(1, tol_col, f"={PAYBACK_RTOL:.0E}*SUMPRODUCT(ABS(m_net))")
+    wb.define_name("m_payback_tol", f"=Monthly!${xl_col_to_name(tol_col)}$2")
     for line_id in (*benefit_ids, *cost_ids):
         wb.define_name(f"m_line_{line_id.replace('.', '_')}", "=" + rng[line_id])
     return [*benefit_ids, *cost_ids]

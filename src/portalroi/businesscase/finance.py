@@ -19,7 +19,14 @@ __all__ = [
     "monthly_rate",
     "npv",
     "payback_month",
+    "payback_tolerance",
 ]
+
+#: Relative tolerance of the payback test: a cumulative net cash flow counts as reached zero when
+#: it is >= -PAYBACK_RTOL x the sum of the flows' absolute values. Summing a few hundred monthly
+#: flows in floating point leaves errors near 1e-13 of that sum (an exact zero can come out as
+#: -5.7e-14); 1e-9 is far above them and far below a cent on any realistic case.
+PAYBACK_RTOL = 1e-9
 
 Array = NDArray[np.float64]
 
@@ -109,18 +116,40 @@ def irr_monthly(flows: Array) -> float | None:
     return float(min(roots, key=abs))
 
 
+def payback_tolerance(flows: Array) -> Array | float:
+    """How far below zero a cumulative net cash flow may be and still count as zero.
+
+    ``PAYBACK_RTOL`` (1e-9) times the sum of the flows' absolute values (per row, last axis =
+    months): it absorbs floating-point error in the running sum, so a cumulative net that is
+    exactly zero on paper pays back in that month, as in a spreadsheet.
+
+    Examples
+    --------
+    >>> round(payback_tolerance(np.array([-500.0, 250.0, 250.0])), 15)
+    1e-06
+    """
+    flows = np.asarray(flows, dtype=np.float64)
+    out = PAYBACK_RTOL * np.sum(np.abs(flows), axis=-1)
+    return float(out) if np.ndim(out) == 0 else np.asarray(out)
+
+
 def payback_month(flows: Array) -> Array:
     """First month ``m >= 1`` whose cumulative net cash flow is >= 0; -1 where never.
 
-    Works on one row or on many (last axis = months 0..M).
+    "Zero" allows the floating-point error of the running sum (:func:`payback_tolerance`):
+    flows of -500 and then 2,000 / 12 a month pay back in month 3, whose cumulative net is zero
+    on paper and -5.7e-14 in floating point. Works on one row or on many (last axis = months
+    0..M).
 
     Examples
     --------
     >>> payback_month(np.array([-100.0, 30.0, 30.0, 50.0])).tolist()
     3
+    >>> payback_month(np.array([-500.0] + [2000.0 / 12] * 4)).tolist()
+    3
     """
     flows = np.asarray(flows, dtype=np.float64)
     cum = np.cumsum(flows, axis=-1)[..., 1:]
-    ok = cum >= 0.0
+    ok = cum >= -np.asarray(payback_tolerance(flows))[..., np.newaxis]
     first = np.argmax(ok, axis=-1) + 1
     return np.where(ok.any(axis=-1), first, -1)

@@ -9,7 +9,8 @@ Conventions (printed with every result, see :data:`CONVENTIONS`):
 * ROI = (benefits to date - costs to date) / costs to date, undiscounted.
 * Run-rate = the last three months, annualised (× 4).
 * Payback reached: the first month whose cumulative net (benefits - costs since the first
-  month) is >= 0 after costs began; otherwise the expected month: the months the run-rate net
+  month) is >= 0 after costs began (zero up to floating-point error, as in the business case:
+  :func:`~portalroi.businesscase.finance.payback_tolerance`); otherwise the expected month: the months the run-rate net
   per month needs to close the gap, counted from the last month (none if that net is <= 0).
 * NPV: monthly net flows discounted to the first month at the annual discount rate applied as
   ``(1 + r) ** (-month / 12)`` (month 0 undiscounted), as in the business case.
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from portalroi.businesscase.finance import npv
+from portalroi.businesscase.finance import npv, payback_tolerance
 from portalroi.errors import DataError
 from portalroi.roi.money import Interval, MoneyLine
 
@@ -111,9 +112,11 @@ class RealisedRoi:
 def _payback(
     months: Sequence[str], benefits: np.ndarray[Any, Any], costs: np.ndarray[Any, Any]
 ) -> tuple[bool, str | None]:
-    cum_net = np.cumsum(benefits - costs)
+    net = benefits - costs
+    cum_net = np.cumsum(net)
     started = np.cumsum(costs) > 0
-    hits = np.flatnonzero(started & (cum_net >= 0))
+    # >= 0 up to the running sum's floating-point error, as in the business case
+    hits = np.flatnonzero(started & (cum_net >= -payback_tolerance(net)))
     if hits.size:
         return True, months[int(hits[0])]
     rr_net = float(np.mean(benefits[-RUN_RATE_MONTHS:]) - np.mean(costs[-RUN_RATE_MONTHS:]))
