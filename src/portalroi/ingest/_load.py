@@ -30,6 +30,7 @@ from portalroi.errors import ConfigError, IngestAbortedError, Issue, NotFoundErr
 from portalroi.ingest._readers import (
     STAGE,
     Staged,
+    case_unique,
     detect_format,
     sniff_json,
     stage_arrow,
@@ -49,7 +50,7 @@ from portalroi.ingest._validate import (
     ql,
 )
 from portalroi.ingest.adapters import ADAPTERS
-from portalroi.ingest.mapping import Mapping, identity_mapping, load_mapping
+from portalroi.ingest.mapping import Mapping, identity_mapping, load_mapping, with_same_named
 from portalroi.schema import TABLES
 from portalroi.settings import get_settings
 from portalroi.store import Store
@@ -149,7 +150,9 @@ def ingest_file(
     def mapping_for(columns: tuple[str, ...]) -> Mapping:
         if adapter is not None:
             return adapter.build(columns, user_mapping)
-        return user_mapping or identity_mapping(target, columns)
+        if user_mapping is None:
+            return identity_mapping(target, columns)
+        return with_same_named(user_mapping, columns)
 
     with _progress(progress, path.name) as on_batch, _session(store, settings.ingest_memory_limit):
         staged = stage_file(
@@ -159,6 +162,7 @@ def ingest_file(
             batch_rows or settings.ingest_batch_rows,
             on_batch,
             user_mapping.delimiter if user_mapping is not None else None,
+            target,
         )
         return _finish(store, staged, mapping_for, str(path), label, _sha256(path))
 
@@ -247,7 +251,13 @@ def _source_relation(con: duckdb.DuckDBPyConnection, staged: Staged) -> tuple[st
             f"(SELECT CASE WHEN {ok} THEN _json END AS _json FROM {STAGE})) ORDER BY k"
         ).fetchall()
     ]
-    extracted = "".join(f", CASE WHEN _ok THEN _json->>{ql(k)} END AS {qi(k)}" for k in keys)
+    # keys differing only in case (Subject, subject) are different columns to JSON but one
+    # identifier to DuckDB: the lower-case one keeps its name, the others become Subject.1
+    names = case_unique(["_row", "_json", "_ok", *keys])[3:]
+    extracted = "".join(
+        f", CASE WHEN _ok THEN _json->>{ql(k)} END AS {qi(n)}"
+        for k, n in zip(keys, names, strict=True)
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_SRC} AS SELECT _row, _json, _ok{extracted} "
         f"FROM (SELECT _row, _json, {ok} AS _ok FROM {STAGE})"

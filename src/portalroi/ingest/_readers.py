@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import mmap
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +34,7 @@ from portalroi.schema import TABLE_NAMES
 __all__ = [
     "STAGE",
     "Staged",
+    "case_unique",
     "detect_delimiter",
     "detect_format",
     "sniff_json",
@@ -40,6 +43,7 @@ __all__ = [
 ]
 
 STAGE = "_pr_stage"
+_BOM = b"\xef\xbb\xbf"
 _JSON_BLOCK = 1 << 24
 #: Keys under which exports and API pages hold their records (``{"tickets": [...], ...}``).
 ENVELOPES = (*TABLE_NAMES, "results", "records", "data", "items", "batch", "rows")
@@ -81,9 +85,17 @@ def detect_format(path: Path) -> str:
 
 
 def sniff_json(path: Path) -> str:
-    """``json`` for a JSON document (a list, or an object spanning lines), else ``jsonl``."""
+    """``json`` for a JSON document (a list, or an object spanning lines), else ``jsonl``.
+
+    A first line holding a whole object with a list under an envelope key (``items``,
+    ``tickets``, ...) is a one-line document, unless more JSON follows on the next lines: then
+    it is the first record of JSON Lines.
+    """
     with path.open("rb") as fh:
-        first = fh.readline().strip()
+        first = fh.readline().strip().removeprefix(_BOM)
+        following = b""
+        while not following and (line := fh.readline()):
+            following = line.strip()
     if first.startswith(b"["):
         return "json"
     try:
@@ -91,6 +103,12 @@ def sniff_json(path: Path) -> str:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return "json"
     envelope = isinstance(head, dict) and any(isinstance(head.get(k), list) for k in ENVELOPES)
+    if envelope and following:
+        try:
+            json.loads(following)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return "json"
+        return "jsonl"
     return "json" if envelope else "jsonl"
 
 
@@ -101,11 +119,13 @@ def stage_file(
     batch_rows: int,
     on_batch: BatchCallback,
     delimiter: str | None = None,
+    table: str | None = None,
 ) -> Staged:
     """Stage ``path`` read as ``fmt`` (``csv``, ``parquet``, ``jsonl`` or ``json``).
 
     ``delimiter`` is the CSV field separator; ``None`` detects it from the header line
-    (:func:`detect_delimiter`).
+    (:func:`detect_delimiter`). ``table`` is the target table: a JSON document holding several
+    lists (``{"accounts": [...], "tickets": [...]}``) is read from the list of that name.
     """
     if not path.is_file():
         raise DataError(f"{path}: file not found")
@@ -116,7 +136,7 @@ def stage_file(
     if fmt == "jsonl":
         return _stage_jsonl(con, path, on_batch)
     if fmt == "json":
-        return _stage_json_document(con, path, on_batch)
+        return _stage_json_document(con, path, on_batch, table)
     raise SchemaError(f"{path}: unknown format {fmt!r}")
 
 
@@ -143,7 +163,76 @@ def _open_binary(path: Path) -> Iterator[IO[bytes]]:
 
 def _first_line(path: Path) -> str:
     with _open_binary(path) as fh:
-        return io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
+        try:
+            return io.TextIOWrapper(fh, encoding="utf-8-sig", newline="").readline()
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{path}: the header row is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "save the file as UTF-8"
+            ) from None
+
+
+class _QuoteCounter:
+    """A binary file that counts the double quotes read through it (for :func:`_stage_csv`)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.quotes = 0
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self.quotes += data.count(b'"')
+        return data
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _unclosed_quote(path: Path, delimiter: str) -> int | None:
+    """The data row (1-based; 0 is the header) whose quoted field is never closed, or ``None``
+    when every quoted field closes.
+
+    The CSV reader takes a quote that opens a field and never closes as a value running to the
+    end of the file: the rows after it would become part of one value. A field opens a quote
+    only where it starts (as the reader does: ``5" screen`` is plain text); inside one, ``""``
+    is a quote. Run only when the file holds an odd number of quotes (a slow, exact scan).
+    """
+    d = re.escape(delimiter.encode())
+    field = re.compile(rb'"(?:[^"]|"")*(")?[^' + d + rb"\r\n]*|[^" + d + rb"\r\n]*")
+    with _open_binary(path) as fh:
+        if isinstance(fh, io.BufferedReader):
+            if path.stat().st_size == 0:
+                return None
+            data: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        else:
+            data = fh.read()
+    pos, row, end = 0, 0, len(data)
+    if data[:3] == b"\xef\xbb\xbf":
+        pos = 3
+    sep = delimiter.encode()
+    while pos < end:
+        m = field.match(data, pos)
+        assert m is not None  # the second alternative matches the empty string
+        if m.group(0).startswith(b'"') and m.group(1) is None:
+            return row
+        pos = m.end()
+        if data[pos : pos + len(sep)] == sep:
+            pos += len(sep)
+        elif data[pos : pos + 2] == b"\r\n":
+            pos, row = pos + 2, row + 1
+        elif pos < end:  # \n or \r
+            pos, row = pos + 1, row + 1
+    return None
 
 
 #: Separators tried by :func:`detect_delimiter`, the comma first (it wins ties).
@@ -176,15 +265,31 @@ def _header(path: Path, delimiter: str = ",") -> list[str]:
     names = next(csv.reader([first], delimiter=delimiter), [])
     if not names or all(not n.strip() for n in names):
         raise SchemaError(f"{path}: no header row (the first line must name the columns)")
-    out: list[str] = []
-    for raw in names:
-        name = raw.strip() or f"column_{len(out) + 1}"
-        base, n = name, 0
-        while name in out:  # repeated header names become name.1, name.2 (as pandas does)
+    return case_unique([raw.strip() or f"column_{i}" for i, raw in enumerate(names, start=1)])
+
+
+def case_unique(names: list[str]) -> list[str]:
+    """``names`` made unique ignoring case, as DuckDB's identifiers are: a repeated name becomes
+    ``name.1``, ``name.2`` (as pandas does). Of names that differ only in case, the lower-case
+    one keeps its name (canonical columns are lower case) and the others are renamed.
+
+    Examples
+    --------
+    >>> case_unique(["id", "Channel", "channel", "id", "Subject"])
+    ['id', 'Channel.1', 'channel', 'id.1', 'Subject']
+    """
+    taken: set[str] = set()
+    out: list[str | None] = [None] * len(names)
+    # lower-case names first, so that they keep their names; then the rest in order
+    order = sorted(range(len(names)), key=lambda i: names[i] != names[i].lower())
+    for i in order:
+        name, n = names[i], 0
+        while name.lower() in taken:
             n += 1
-            name = f"{base}.{n}"
-        out.append(name)
-    return out
+            name = f"{names[i]}.{n}"
+        taken.add(name.lower())
+        out[i] = name
+    return [n for n in out if n is not None]
 
 
 def _stage_csv(
@@ -204,42 +309,68 @@ def _stage_csv(
         return "skip"
 
     size = path.stat().st_size
-    with _open_binary(path) as fh:
-        reader = pacsv.open_csv(
-            fh,
-            read_options=pacsv.ReadOptions(
-                column_names=names,
-                skip_rows=1,
-                use_threads=False,
-                block_size=int(min(max(batch_rows * 128, 1 << 18), 1 << 28)),
-                encoding="utf8",
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-        rows = 0
-        number = 0
+    with _open_binary(path) as raw:
+        fh = _QuoteCounter(raw)
         try:
+            reader = _open_csv(fh, names, batch_rows, delimiter, invalid)
+            rows = 0
+            number = 0
             for number, batch in enumerate(reader, start=1):
                 _append(con, pa.Table.from_batches([batch]), rows, first=number == 1)
                 rows += batch.num_rows
                 done = fh.tell() / size if size and path.suffix.lower() != ".zip" else None
                 on_batch(number, rows, done)
         except pa.ArrowInvalid as exc:
+            _check_quotes(path, delimiter)
             raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
+    if fh.quotes % 2:
+        _check_quotes(path, delimiter)
     if number == 0:  # header only
         empty = pa.table({n: pa.array([], pa.string()) for n in names})
         _append(con, empty, 0, first=True)
     if malformed:
         _renumber_around(con, sorted(r for r, _, _ in malformed))
     return Staged("table", rows + len(malformed), malformed)
+
+
+def _check_quotes(path: Path, delimiter: str) -> None:
+    """Raise when a quoted field of ``path`` never closes (see :func:`_unclosed_quote`)."""
+    row = _unclosed_quote(path, delimiter)
+    if row is not None:
+        where = f"row {row}" if row else "the header row"
+        raise DataError(
+            f"{path}: {where}: a quoted value opened in this row is never closed, so every "
+            "row after it would be read as part of that value; close the quote (a quote inside "
+            'a quoted value is written twice: "")'
+        )
+
+
+def _open_csv(
+    fh: _QuoteCounter,
+    names: list[str],
+    batch_rows: int,
+    delimiter: str,
+    invalid: Callable[[Any], str],
+) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
+        fh,
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            skip_rows=1,
+            use_threads=False,
+            block_size=int(min(max(batch_rows * 128, 1 << 18), 1 << 28)),
+            encoding="utf8",
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
+    )
 
 
 def _renumber_around(con: duckdb.DuckDBPyConnection, bad_rows: list[int]) -> None:
@@ -317,6 +448,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCall
     number = 0
     records = 0
     rest = b""
+    malformed: list[tuple[int, str, str]] = []
     with path.open("rb") as fh:
         while True:
             block = fh.read(_JSON_BLOCK)
@@ -331,12 +463,23 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCall
             lines = data.split(b"\n")
             if data.endswith(b"\n"):
                 lines.pop()
+            if line_no == 0 and lines:
+                lines[0] = lines[0].removeprefix(_BOM)
             numbers = np.arange(line_no + 1, line_no + 1 + len(lines), dtype=np.int64)
-            line_no += len(lines)
             keep = np.fromiter((bool(x.strip()) for x in lines), dtype=bool, count=len(lines))
-            texts = [
-                x.decode("utf-8", errors="replace") for x, k in zip(lines, keep, strict=True) if k
-            ]
+            texts = []
+            for i, (x, k) in enumerate(zip(lines, keep, strict=True)):
+                if not k:
+                    continue
+                try:
+                    texts.append(x.decode("utf-8"))
+                except UnicodeDecodeError as exc:  # kept in the quarantine, never altered
+                    keep[i] = False
+                    reason = (
+                        f"not UTF-8 text (byte 0x{x[exc.start]:02x} at position {exc.start + 1})"
+                    )
+                    malformed.append((line_no + i + 1, x.decode("utf-8", "replace"), reason))
+            line_no += len(lines)
             number += 1
             _append(
                 con,
@@ -349,19 +492,21 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCall
             on_batch(number, records, fh.tell() / size if size else None)
             if not block:
                 break
-    return Staged("json", records)
+    return Staged("json", records + len(malformed), malformed)
 
 
 def _stage_json_document(
-    con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCallback
+    con: duckdb.DuckDBPyConnection, path: Path, on_batch: BatchCallback, table: str | None = None
 ) -> Staged:
-    """A whole JSON document: a list of records, or an object holding one (``tickets``, ...)."""
+    """A whole JSON document: a list of records, or an object holding one (``tickets``, ...;
+    the list named like the target ``table`` first)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid JSON: {exc}") from exc
     if isinstance(doc, dict):
-        held = [doc[k] for k in ENVELOPES if isinstance(doc.get(k), list)]
+        keys = ((table,) if table else ()) + ENVELOPES
+        held = [doc[k] for k in keys if isinstance(doc.get(k), list)]
         single = [doc[k] for k in ("ticket", "record") if isinstance(doc.get(k), dict)]
         records = held[0] if held else single or [doc]
     elif isinstance(doc, list):

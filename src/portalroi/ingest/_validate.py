@@ -47,7 +47,21 @@ SURVEY_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5),
 
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
-_OFFSET = r"(Z|z|[+-]\d\d(:?\d\d)?)$"
+#: A time of day ending in a UTC offset (``10:00:00Z``, ``10:00 +02:00``, ``10:00:00.5-0500``);
+#: a bare date such as ``2024-03-01`` is not one (its ``-01`` is the day).
+_OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
+#: The same with an offset that exists: at most 14 hours, minutes below 60.
+_VALID_OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+#: A time with minutes but no seconds before its offset (``2024-03-01T10:00Z``).
+_MINUTES_OFFSET = r"^(.*[T ]\d?\d:\d\d)(\s*(Z|z|[+-]\d\d(:?\d\d)?))$"
+#: A space between the time and its offset (``10:00:00 +02:00``), which DuckDB does not read.
+_SPACED_OFFSET = r"^(.*\d)\s+(Z|z|[+-]\d\d(:?\d\d)?)$"
+#: Dates and times outside these years are quarantined: a sign or digit slip (``-2024``,
+#: ``20240``), not a portal's history.
+YEARS = (1900, 2199)
+#: Source columns the readers add (the staged row number); every other column of a source,
+#: whatever its name, is mapped or kept in ``properties``.
+INTERNAL_COLUMNS = frozenset({"_row"})
 
 
 def qi(name: str) -> str:
@@ -118,7 +132,7 @@ def build_mapped(
     if missing:
         problems.append(
             f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} of {spec.name} "
-            f"not found (source columns: {', '.join(c for c in columns if not c.startswith('_')) or 'none'})"
+            f"not found (source columns: {', '.join(_source_columns(columns, json_source)) or 'none'})"
         )
     if problems:
         raise SchemaError(f"{where}: " + "; ".join(problems))
@@ -161,11 +175,18 @@ def build_mapped(
     return plan
 
 
+def _source_columns(columns: Sequence[str], json_source: bool) -> list[str]:
+    """The source's own columns: without the staged row number (and a JSON line's text)."""
+    internal = INTERNAL_COLUMNS | ({"_json", "_ok"} if json_source else set())
+    return [c for c in columns if c not in internal]
+
+
 def content_hash(spec: TableSpec, columns: Sequence[str] | None = None, alias: str = "") -> str:
     """SQL hashing the canonical columns of a row (how a stored row and a file row compare).
 
     ``columns`` limits the hash to some columns (an update compares only what it writes);
-    ``alias`` qualifies them (``t``).
+    ``alias`` qualifies them (``t``). ``properties`` is hashed with its keys in sorted order, so
+    the same data with its columns (or a JSON record's keys) in another order is the same row.
 
     Examples
     --------
@@ -176,10 +197,17 @@ def content_hash(spec: TableSpec, columns: Sequence[str] | None = None, alias: s
     at = f"{alias}." if alias else ""
     return (
         "hash("
-        + ", ".join(
-            f"CAST({at}{qi(c)} AS VARCHAR)" if c == "properties" else at + qi(c) for c in cols
-        )
+        + ", ".join(_canonical(at + qi(c)) if c == "properties" else at + qi(c) for c in cols)
         + ")"
+    )
+
+
+def _canonical(props: str) -> str:
+    """SQL text of a ``properties`` JSON value with its top-level keys sorted."""
+    return (
+        f"CASE WHEN json_type({props}) = 'OBJECT' THEN "
+        f"CAST(list_sort(map_entries(CAST({props} AS MAP(VARCHAR, JSON)))) AS VARCHAR) "
+        f"ELSE CAST({props} AS VARCHAR) END"
     )
 
 
@@ -212,12 +240,29 @@ def _convert(x: str, xtype: str, col: Column, mapping: Mapping) -> str:
     t = col.type
     if t == "VARCHAR":
         out = x if xtype == "VARCHAR" else f"CAST({x} AS VARCHAR)"
-        return f"lower(trim({out}))" if col.allowed else out
+        if xtype in ("DOUBLE", "FLOAT"):
+            # a whole number read as a float (pandas turns an integer column with gaps into
+            # floats) is written as an integer: id 1 is '1', never '1.0' beside a stored '1'
+            out = (
+                f"CASE WHEN {x} = trunc({x}) AND abs({x}) < 9007199254740992 "
+                f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) ELSE {out} END"
+            )
+        if col.allowed:
+            return f"lower(trim({out}))"
+        # an id padded with spaces by an export (' A1 ') is the id A1, not another account
+        return f"trim({out})" if col.name.endswith("_id") else out
     if t in ("BIGINT", "DOUBLE"):
         nf = mapping.number_format_for(col.name)
         if nf is None or xtype != "VARCHAR":
-            return f"TRY_CAST({x} AS {t})"
-        return _number(x, t, nf.decimal, nf.thousands)
+            value = f"TRY_CAST({x} AS {t})"
+            as_double = f"TRY_CAST({x} AS DOUBLE)"
+        else:
+            value = _number(x, t, nf.decimal, nf.thousands)
+            as_double = _number(x, "DOUBLE", nf.decimal, nf.thousands)
+        if t == "BIGINT" and xtype not in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"):
+            # a count is a whole number: 1.5 is not read as 2 (nor -0.5 as 0)
+            return f"CASE WHEN {as_double} = {value} THEN {value} END"
+        return value
     if t == "BOOLEAN":
         if xtype == "BOOLEAN":
             return x
@@ -248,9 +293,13 @@ def _convert(x: str, xtype: str, col: Column, mapping: Mapping) -> str:
         if "%z" in fmt or "%Z" in fmt:
             return f"timezone('UTC', {parsed})"
         return _naive_to_utc(parsed, tz)
+    # DuckDB reads an offset only after seconds: 10:00Z is read as 10:00:00Z
+    spaced = f"regexp_replace(trim({x}), {ql(_SPACED_OFFSET)}, '\\1\\2')"
+    with_seconds = f"regexp_replace({spaced}, {ql(_MINUTES_OFFSET)}, '\\1:00\\2')"
     return (
         f"CASE WHEN regexp_matches(trim({x}), {ql(_OFFSET)}) "
-        f"THEN timezone('UTC', TRY_CAST(trim({x}) AS TIMESTAMPTZ)) "
+        f"THEN CASE WHEN regexp_matches(trim({x}), {ql(_VALID_OFFSET)}) "
+        f"THEN timezone('UTC', TRY_CAST({with_seconds} AS TIMESTAMPTZ)) END "
         f"ELSE {_naive_to_utc(f'TRY_CAST(trim({x}) AS TIMESTAMP)', tz)} END"
     )
 
@@ -300,7 +349,7 @@ def _properties(columns: Sequence[str], used: set[str], mapping: Mapping, json_s
             drop = ", ".join(f"{ql(k)}, NULL" for k in sorted(used))
             base = f"json_merge_patch(_json, json_object({drop}))" if drop else "_json::JSON"
         return f"CASE WHEN _ok THEN nullif(CAST({base} AS VARCHAR), '{{}}')::JSON END"
-    rest = [c for c in columns if c not in used and not c.startswith("_") and c != "properties"]
+    rest = [c for c in _source_columns(columns, False) if c not in used and c != "properties"]
     if mapping.keep is not None:
         rest = [c for c in rest if c in mapping.keep]
     base = "'{}'::JSON"
@@ -345,17 +394,33 @@ def _checks(plan: Plan) -> list[tuple[str, str]]:
         if col.type in ("TIMESTAMP", "DATE") and col.name in plan.formats:
             reason += f" with format {plan.formats[col.name]}"
         checks.append((f"{r} IS NOT NULL AND {v} IS NULL", _issue(name, r, ql(reason))))
+        if col.type == "DOUBLE":
+            checks.append((f"NOT isfinite({v})", _issue(name, r, ql("not a finite number"))))
+        if col.type in ("TIMESTAMP", "DATE"):
+            first_year, last_year = YEARS
+            checks.append(
+                (
+                    f"{v} < DATE '{first_year}-01-01' OR {v} >= DATE '{last_year + 1}-01-01'",
+                    _issue(name, r, ql(f"outside the years {first_year}-{last_year}")),
+                )
+            )
         if col.allowed:
             allowed = ", ".join(map(ql, col.allowed))
             expected = "not an allowed value; expected one of " + ", ".join(col.allowed)
             checks.append((f"{v} NOT IN ({allowed})", _issue(name, r, ql(expected))))
         if col.minimum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
             checks.append(
-                (f"{v} < {col.minimum}", _issue(name, r, ql(f"below the minimum {col.minimum:g}")))
+                (
+                    f"isfinite({v}) AND {v} < {col.minimum}",
+                    _issue(name, r, ql(f"below the minimum {col.minimum:g}")),
+                )
             )
         if col.maximum is not None and not (plan.spec.name == "surveys" and col.name == "score"):
             checks.append(
-                (f"{v} > {col.maximum}", _issue(name, r, ql(f"above the maximum {col.maximum:g}")))
+                (
+                    f"isfinite({v}) AND {v} > {col.maximum}",
+                    _issue(name, r, ql(f"above the maximum {col.maximum:g}")),
+                )
             )
     for first, later in plan.spec.ordered:
         if first in plan.provided and later in plan.provided:

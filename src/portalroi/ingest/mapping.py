@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping as AbcMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +44,14 @@ import yaml
 from portalroi.errors import MappingError
 from portalroi.schema import TABLES
 
-__all__ = ["Mapping", "NumberFormat", "identity_mapping", "load_mapping", "parse_mapping"]
+__all__ = [
+    "Mapping",
+    "NumberFormat",
+    "identity_mapping",
+    "load_mapping",
+    "parse_mapping",
+    "with_same_named",
+]
 
 #: ``prepare(source_relation, source_columns) -> SQL SELECT`` run before mapping (aggregation).
 Prepare = Callable[[str, tuple[str, ...]], str]
@@ -183,6 +190,33 @@ def identity_mapping(table: str, source_columns: tuple[str, ...]) -> Mapping:
         table=table,
         columns={c: (c,) for c in spec.column_names if c in names and c != "properties"},
     )
+
+
+def with_same_named(mapping: Mapping, source_columns: tuple[str, ...]) -> Mapping:
+    """``mapping`` plus the canonical columns it leaves unnamed that the source has by name.
+
+    A mapping that names only the columns whose names differ (or only sets ``timezone``) still
+    reads ``channel`` from a column called ``channel``. Not in ``mode: update``, which writes
+    only the columns it names; a source column the mapping already reads stays where it is.
+
+    Examples
+    --------
+    >>> m = parse_mapping({"table": "tickets", "columns": {"ticket_id": "Case"}}, "m.yaml")
+    >>> sorted(with_same_named(m, ("Case", "created_at", "channel", "ticket_id")).columns)
+    ['channel', 'created_at', 'ticket_id']
+    """
+    if mapping.mode == "update":
+        return mapping
+    named = {*mapping.columns, *mapping.exprs, *mapping.constants}
+    read = {c for candidates in mapping.columns.values() for c in candidates} | set(
+        mapping.consumed
+    )
+    extra = {
+        c: (c,)
+        for c in identity_mapping(mapping.table, source_columns).columns
+        if c not in named and c not in read
+    }
+    return replace(mapping, columns={**mapping.columns, **extra}) if extra else mapping
 
 
 def load_mapping(path: Path | str) -> Mapping:

@@ -178,10 +178,17 @@ class Store:
 
     # -- status ----------------------------------------------------------------------------------
     def status(self) -> list[TableStatus]:
-        """Row count, date range and quarantined rows of every canonical table."""
+        """Row count, date range and quarantined rows of every canonical table.
+
+        Quarantined rows are those of each source file's latest load: loading the same file
+        again does not count its bad rows twice, and loading a corrected file clears them
+        (``_quarantine`` keeps every load's records as its history).
+        """
         quarantined = dict(
             self.con.execute(
                 "SELECT table_name, count(DISTINCT (load_id, row_number)) FROM _quarantine "
+                "WHERE load_id IN (SELECT load_id FROM _loads QUALIFY row_number() OVER "
+                "(PARTITION BY table_name, source_file ORDER BY started_at DESC, load_id DESC) = 1) "
                 "GROUP BY table_name"
             ).fetchall()
         )
