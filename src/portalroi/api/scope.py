@@ -5,7 +5,9 @@ A principal's scope is a set of ``accounts.org_id`` values (or ``None`` = every 
 of accounts in scope: tables with an ``account_id`` column are semi-joined to the accounts of
 the scope; tables without one (portal costs, knowledge-base articles) are vendor-wide and come
 back empty for a scoped principal. Metric code receives the wrapper instead of the store and so
-cannot see other organisations' rows.
+cannot see other organisations' rows; it reads no whole-store rollup (a table without
+``account_id``) through it, but computes those figures from the scoped events
+(:func:`portalroi.metrics.rollups.rollup_table`).
 
 Examples
 --------

@@ -31,6 +31,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import duckdb
+from ibis.backends import BaseBackend
 
 from portalroi.metrics import _rollup_sql as sql
 from portalroi.metrics._query import Query
@@ -320,6 +321,13 @@ def rollup_table(q: Query, name: str) -> Any | None:
     """The Ibis table of rollup ``name`` when ``q`` runs on a DuckDB store whose rollups are
     current, else ``None`` (the caller then computes from the events).
 
+    A source that keeps only some accounts' rows (a tenant-scoped backend, a segment filter:
+    anything that is not the store's own Ibis backend) filters tables by their ``account_id``.
+    Rollups without that column (per-day event-type counts, help funnels, cohorts, ...) sum
+    over every account, so such a source would get them empty or whole, not its accounts'
+    share: for those the answer is ``None`` and the metric is computed from the source's
+    events. Rollups kept per account (``account_id`` column) are filtered like any table.
+
     Examples
     --------
     >>> from portalroi.store import Store
@@ -329,7 +337,10 @@ def rollup_table(q: Query, name: str) -> Any | None:
     con = _duckdb_con(q.backend)
     if con is None or not rollup_is_current(con):
         return None
-    return q.backend.table(name)
+    table = q.backend.table(name)
+    if not isinstance(q.backend, BaseBackend) and "account_id" not in table.columns:
+        return None
+    return table
 
 
 def user_days(q: Query) -> Any:
