@@ -344,3 +344,25 @@ def test_reloading_a_file_does_not_count_its_bad_rows_twice(store: Store, write:
     assert next(t for t in store.status() if t.table == "tickets").quarantined == 0
     # the history stays: every load's records
     assert store.con.execute("SELECT count(*) FROM _quarantine").fetchone() == (2,)
+
+
+def test_a_header_without_a_line_break_is_an_empty_file(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(HEAD, encoding="utf-8")  # no line break after the header
+    s = reconciled(ingest_file(store, path, table="tickets"))
+    assert (s.rows_read, s.inserted) == (0, 0)
+
+
+def test_a_frame_column_mixing_types_is_named(store: Store) -> None:
+    frame = pd.DataFrame(
+        {
+            "cost_id": [1, "c2"],
+            "date": ["2024-01-01"] * 2,
+            "category": ["hosting"] * 2,
+            "amount": [1.0, 2.0],
+        }
+    )
+    before = snapshot(store)
+    with pytest.raises(DataError, match=r"f\.py: column cost_id mixes int and str values"):
+        ingest_frame(store, frame, table="costs", source_name="f.py")
+    assert snapshot(store) == before

@@ -26,7 +26,14 @@ import pandas as pd
 import pyarrow as pa
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from portalroi.errors import ConfigError, IngestAbortedError, Issue, NotFoundError, PortalRoiError
+from portalroi.errors import (
+    ConfigError,
+    DataError,
+    IngestAbortedError,
+    Issue,
+    NotFoundError,
+    PortalRoiError,
+)
 from portalroi.ingest._readers import (
     STAGE,
     Staged,
@@ -185,16 +192,30 @@ def ingest_frame(
     1
     """
     _resolve_table(table, None, None)
-    arrow = (
-        pa.Table.from_pandas(frame, preserve_index=False)
-        if isinstance(frame, pd.DataFrame)
-        else frame
-    )
+    arrow = _arrow(frame, source_name) if isinstance(frame, pd.DataFrame) else frame
     with _session(store, get_settings().ingest_memory_limit):
         staged = stage_arrow(store.con, arrow)
         return _finish(
             store, staged, lambda cols: identity_mapping(table, cols), source_name, "frame", None
         )
+
+
+def _arrow(frame: pd.DataFrame, source_name: str) -> pa.Table:
+    """``frame`` as Arrow; a column Arrow cannot type (ints and texts mixed) is named."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        problems = []
+        for name in frame.columns:
+            try:
+                pa.array(frame[name], from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                kinds = sorted({type(v).__name__ for v in frame[name].dropna()})
+                problems.append(f"column {name} mixes {' and '.join(kinds)} values")
+        raise DataError(
+            f"{source_name}: {'; '.join(problems) or 'cannot convert the frame to Arrow'}; "
+            "give each column one type (ids as text: frame[col].astype(str))"
+        ) from None
 
 
 def _resolve_table(table: str | None, adapter_table: str | None, mapping: Mapping | None) -> str:

@@ -309,20 +309,22 @@ def _stage_csv(
         return "skip"
 
     size = path.stat().st_size
+    rows = 0
+    number = 0
     with _open_binary(path) as raw:
         fh = _QuoteCounter(raw)
         try:
             reader = _open_csv(fh, names, batch_rows, delimiter, invalid)
-            rows = 0
-            number = 0
             for number, batch in enumerate(reader, start=1):
                 _append(con, pa.Table.from_batches([batch]), rows, first=number == 1)
                 rows += batch.num_rows
                 done = fh.tell() / size if size and path.suffix.lower() != ".zip" else None
                 on_batch(number, rows, done)
         except pa.ArrowInvalid as exc:
-            _check_quotes(path, delimiter)
-            raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
+            # a header with no line break after it: no rows for the reader to skip to
+            if not (number == 0 and "Could not skip initial" in str(exc) and _one_line(path)):
+                _check_quotes(path, delimiter)
+                raise DataError(f"{path}: cannot read as CSV: {exc}") from exc
     if fh.quotes % 2:
         _check_quotes(path, delimiter)
     if number == 0:  # header only
@@ -331,6 +333,13 @@ def _stage_csv(
     if malformed:
         _renumber_around(con, sorted(r for r, _, _ in malformed))
     return Staged("table", rows + len(malformed), malformed)
+
+
+def _one_line(path: Path) -> bool:
+    """Whether ``path`` holds a single line without a line break (a header and nothing else)."""
+    with _open_binary(path) as fh:
+        data = fh.read(1 << 20)
+        return b"\n" not in data and b"\r" not in data and not fh.read(1)
 
 
 def _check_quotes(path: Path, delimiter: str) -> None:
