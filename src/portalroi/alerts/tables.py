@@ -205,7 +205,13 @@ def events_frame(
     ``details`` is the dict of figures the event's reason quotes (see
     :class:`~portalroi.alerts.conditions.Condition`).
 
-    With ``org_ids`` only events of those organisations' rules or accounts are returned.
+    With ``org_ids`` only events of those organisations' rules (the rules
+    :func:`list_rules` shows for the same ``org_ids``; the rule's organisation is kept on each
+    event, so this holds after the rule is removed) about their accounts (or about no single
+    account) are returned. Firings of vendor-wide rules (``org_id`` null) or of other
+    organisations' rules are left out even when they concern one of these accounts: their rule
+    names, reasons, recipients, webhook addresses and delivery errors are not these
+    organisations' to see.
     """
     if not tables_exist(store):
         return pd.DataFrame(), 0
@@ -213,7 +219,7 @@ def events_frame(
     if org_ids is not None:
         marks = ", ".join("?" for _ in org_ids) or "NULL"
         where.append(
-            f"(e.org_id IN ({marks}) OR e.account_id IN "
+            f"e.org_id IN ({marks}) AND (e.account_id IS NULL OR e.account_id IN "
             f"(SELECT account_id FROM accounts WHERE org_id IN ({marks})))"
         )
         params += sorted(org_ids) * 2

@@ -1,9 +1,12 @@
 """Alert rules (admins create and delete, everyone reads their own) and the history of firings.
 
 Rules and events live in the analytics store (:mod:`portalroi.alerts.tables`). A caller whose
-scope is a set of organisations sees only those organisations' rules, and only events of those
-organisations' rules or about their accounts; vendor-wide rules (``org_id`` null) are seen by
-callers whose scope is every account.
+scope is a set of organisations sees only those organisations' rules, and only the events of
+those rules (about its accounts); vendor-wide rules (``org_id`` null) and their events, even
+about the caller's accounts, are seen only by callers whose scope is every account. A rule's
+``org_id`` must be an organisation of the creator's workspace: a default-workspace admin (whose
+scope is every account) may not give a rule to an organisation of another workspace, whose
+users would then see and could delete it.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from portalroi.alerts import add_rule, events_frame, get_rule, list_rules, remove_rule
 from portalroi.alerts.rules import AlertRule
 from portalroi.api.appstate.accounts import Principal
-from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, StoreDep
+from portalroi.api.appstate.models import Organisation
+from portalroi.api.deps import AdminPrincipal, CurrentPrincipal, DbSession, StoreDep
 from portalroi.api.errors import ApiError
 from portalroi.api.frames import records
 from portalroi.api.schemas import Page, Pagination, UtcDatetime
@@ -83,13 +89,22 @@ def _public(stored: Any) -> RulePublic:
     )
 
 
-def _rule_org(principal: Principal, org_id: str | None) -> str | None:
-    """The organisation a new rule watches: the caller's own, or one of its workspace."""
+def _rule_org(principal: Principal, org_id: str | None, s: OrmSession) -> str | None:
+    """The organisation a new rule watches: the caller's own, or one of its workspace.
+
+    A caller whose scope is every account (the default workspace) may name any organisation
+    except one registered to another workspace (403, as for a workspace's admin naming an
+    organisation outside it).
+    """
     if principal.org_id is not None:
         if org_id not in (None, principal.org_id):
             raise ApiError(403, f"you may not create rules for organisation {org_id!r}")
         return principal.org_id
     if principal.scope is None:
+        if org_id is not None:
+            owner = s.scalar(select(Organisation.tenant_id).where(Organisation.org_id == org_id))
+            if owner is not None and owner != principal.tenant_id:
+                raise ApiError(403, f"organisation {org_id!r} is not in your workspace")
         return org_id
     if org_id is None:
         if len(principal.scope) == 1:
@@ -110,10 +125,14 @@ def rules_list(principal: CurrentPrincipal, store: StoreDep, page: Pagination) -
 
 @router.post("/rules", status_code=201)
 def rule_create(
-    body: Annotated[AlertRule, Body()], principal: AdminPrincipal, store: StoreDep
+    body: Annotated[AlertRule, Body()],
+    principal: AdminPrincipal,
+    store: StoreDep,
+    s: DbSession,
 ) -> RulePublic:
-    """Add an alert rule (admins); an organisation's admin adds rules for it only."""
-    rule = body.model_copy(update={"org_id": _rule_org(principal, body.org_id)})
+    """Add an alert rule (admins); an organisation's admin adds rules for it only, and no admin
+    for an organisation of another workspace (403)."""
+    rule = body.model_copy(update={"org_id": _rule_org(principal, body.org_id, s)})
     rule_id = add_rule(store, rule)
     return _public(get_rule(store, rule_id))
 
@@ -138,7 +157,11 @@ def events_list(
     rule_id: RuleId | None = None,
     account_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[EventPublic]:
-    """Fired alerts the caller may see, newest first, with each channel's delivery status."""
+    """Fired alerts the caller may see, newest first, with each channel's delivery status.
+
+    A caller limited to some organisations sees only the firings of those organisations' rules
+    (the rules ``GET /rules`` shows it), not those of vendor-wide rules about its accounts.
+    """
     frame, total = events_frame(
         store, principal.scope, rule_id, account_id, page.limit, page.offset
     )
