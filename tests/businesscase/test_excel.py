@@ -59,7 +59,7 @@ def _recalc(src: Path, tmp: Path) -> Path:
     return out / src.name
 
 
-def _check(path: Path, result: BusinessCaseResult) -> None:
+def _check(path: Path, result: BusinessCaseResult) -> Any:
     ws = openpyxl.load_workbook(path, data_only=True)["Summary"]
     expected: dict[str, Any] = {
         "total_benefits": result.total_benefits,
@@ -73,8 +73,18 @@ def _check(path: Path, result: BusinessCaseResult) -> None:
         "irr": result.irr,
         "payback_month": result.payback_month,
     }
+    # what the workbook shows where the engine has None
+    missing = {
+        "roi": "n/a",
+        "benefit_cost_ratio": "n/a",
+        "irr": "not unique" if result.irr_status == "not unique" else "none",
+        "payback_month": "never",
+    }
     for key, cell in SUMMARY_CELLS.items():
         got = ws[cell].value
+        if expected[key] is None:
+            assert got == missing[key], f"{key} in {cell} is {got!r}"
+            continue
         assert isinstance(got, int | float), f"{key} in {cell} is {got!r}"
         assert got == pytest.approx(expected[key], rel=1e-9), key
     for i, line in enumerate(result.lines):
@@ -82,6 +92,7 @@ def _check(path: Path, result: BusinessCaseResult) -> None:
         assert ws[f"A{row}"].value == line.id
         assert ws[f"B{row}"].value == pytest.approx(line.total, rel=1e-9, abs=1e-9), line.id
         assert ws[f"C{row}"].value == pytest.approx(line.present_value, rel=1e-9, abs=1e-9)
+    return ws
 
 
 def test_recalculated_workbook_matches_engine_and_follows_an_edit(tmp_path: Path) -> None:
@@ -127,3 +138,46 @@ def test_payback_on_an_exact_zero_agrees_with_the_workbook(tmp_path: Path) -> No
     result = evaluate(inputs)
     assert result.payback_month == 3
     _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)
+
+
+def test_irr_of_flows_that_never_pay_back_agrees_with_the_workbook(tmp_path: Path) -> None:
+    # 1,000 a year saved against 50,000 one-off and 50 a month: the only root is -83.187 % a
+    # year; LibreOffice's IRR() from its default 10 % guess found none, the engine's root as
+    # the guess finds it.
+    inputs = parse_inputs(
+        _case(
+            adoption={"points": [[0, 0], [3, 0.6], [12, 1]]},
+            benefits={"consolidation": {"annual_saving": 1000}},
+            costs={
+                "implementation": {"amount": 50_000, "basis": "one_off"},
+                "licence": {"amount": 50, "basis": "monthly"},
+            },
+        )
+    )
+    result = evaluate(inputs)
+    assert result.irr == pytest.approx(-0.83187, abs=1e-5)
+    assert result.payback_month is None
+    _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)
+
+
+def test_irr_not_unique_in_the_engine_and_the_workbook(tmp_path: Path) -> None:
+    # Adoption up to month 6 and back to zero by month 24: the net flows change sign twice and
+    # NPV is zero at -49.05 % and +1,853 % a year. The workbook says "not unique", like the
+    # engine, instead of whichever root IRR() happens to reach.
+    inputs = parse_inputs(
+        _case(
+            horizon_years=3,
+            adoption={"points": [[0, 0], [6, 1], [18, 1], [24, 0]]},
+            benefits={"consolidation": {"annual_saving": 120_000}},
+            costs={
+                "implementation": {"amount": 10_000, "basis": "one_off"},
+                "licence": {"amount": 3_000, "basis": "monthly"},
+            },
+        )
+    )
+    result = evaluate(inputs)
+    assert result.irr is None
+    assert result.irr_status == "not unique"
+    ws = _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)
+    assert "-49.05%" in ws["C11"].value
+    assert "1,853.19%" in ws["C11"].value

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from portalroi.businesscase.finance import irr_annual, irr_monthly, monthly_rate, npv, payback_month
+from portalroi.businesscase.finance import (
+    irr_analysis,
+    irr_annual,
+    irr_monthly,
+    monthly_rate,
+    npv,
+    payback_month,
+)
 
 money = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -107,3 +114,52 @@ def test_engine_payback_month_on_an_exact_zero(base: dict[str, Any]) -> None:
     result = evaluate(parse_inputs(base))
     # full adoption from month 1: 2,000 / 12 a month repays 500 in exactly 3 months
     assert result.payback_month == 3
+
+
+def test_irr_not_unique_when_npv_has_two_roots() -> None:
+    # -100, +230, -132: NPV = -100 + 230 x - 132 x^2 with x = 1 / (1 + r) is zero at
+    # x = 240 / 264 and 220 / 264, i.e. r = 10 % and 20 % a month (by hand).
+    flows = np.array([-100.0, 230.0, -132.0])
+    got = irr_analysis(flows)
+    assert got.status == "not unique"
+    assert got.sign_changes == 2
+    assert got.roots == pytest.approx((0.10, 0.20), abs=1e-12)
+    for root in got.roots:
+        assert npf.npv(root, flows) == pytest.approx(0.0, abs=1e-9)
+    assert "not unique" in got.note
+    assert irr_monthly(flows) is None  # was 10 %, the root nearest zero
+    assert irr_annual(flows) is None
+
+
+def test_engine_reports_a_non_unique_irr(base: dict[str, Any]) -> None:
+    from portalroi.businesscase import evaluate, parse_inputs
+
+    # Adoption rises to month 6 and falls back to zero by month 24; the licence runs on:
+    # net flows -, +, - and two IRRs.
+    base["adoption"] = {"points": [[0, 0], [6, 1], [18, 1], [24, 0]]}
+    base["benefits"] = {"consolidation": {"annual_saving": 120_000}}
+    base["costs"] = {
+        "implementation": {"amount": 10_000, "basis": "one_off"},
+        "licence": {"amount": 3_000, "basis": "monthly"},
+    }
+    result = evaluate(parse_inputs(base))
+    assert result.irr is None
+    assert result.irr_status == "not unique"
+    net = np.array(result.monthly_net)
+    roots = irr_analysis(net).roots
+    assert len(roots) == 2
+    for root in roots:  # both are IRRs by numpy-financial's NPV
+        assert npf.npv(root, net) == pytest.approx(0.0, abs=1e-6)
+    annual = [(1 + r) ** 12 - 1 for r in roots]
+    assert annual == pytest.approx([-0.4905000964693583, 18.5318711025116], rel=1e-9)
+    assert "-49.05% and 1,853.19% a year" in result.irr_note
+    assert any("IRR not unique" in c for c in result.conventions)  # shown in the report
+
+
+def test_unique_irr_has_no_note() -> None:
+    got = irr_analysis(np.array([-100.0, 0.0, 121.0]))
+    assert (got.status, got.note, got.sign_changes) == ("unique", "", 1)
+    assert got.monthly == pytest.approx(0.1, abs=1e-12)
+    none = irr_analysis(np.array([-100.0, -5.0]))
+    assert (none.status, none.monthly) == ("none", None)
+    assert "never change sign" in none.note

@@ -9,7 +9,7 @@ import numpy as np
 
 from portalroi.businesscase.customers import CustomerView, customer_view
 from portalroi.businesscase.defaults import DEFAULTS
-from portalroi.businesscase.finance import irr_annual, npv, payback_month
+from portalroi.businesscase.finance import irr_analysis, npv, payback_month
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.businesscase.model import BENEFIT_IDS, DSO_DAYS, line_flows, parameters
 
@@ -23,7 +23,9 @@ CONVENTIONS: tuple[str, ...] = (
     "Benefit/cost ratio = present value of benefits / present value of costs.",
     "Payback month = first month >= 1 whose cumulative net cash flow is >= 0 (zero up to "
     "floating-point error: 1e-9 of the sum of the absolute monthly net flows).",
-    "IRR = monthly internal rate of return compounded to a year: (1 + irr_m) ** 12 - 1.",
+    "IRR = monthly internal rate of return compounded to a year: (1 + irr_m) ** 12 - 1; none "
+    "is reported when no monthly rate between -99 % and +1,000 % makes NPV zero, or when "
+    "several do (the IRR is then not unique).",
     "Benefits grow with adoption: yearly value / 12 × adoption share × (1 - risk adjustment).",
     "Running costs are paid in full from month 1; TEI risk adjustment raises costs.",
 )
@@ -60,7 +62,12 @@ class LineResult:
 
 @dataclass(frozen=True)
 class BusinessCaseResult:
-    """Everything :func:`evaluate` computes. Money is in ``currency``; rates are fractions."""
+    """Everything :func:`evaluate` computes. Money is in ``currency``; rates are fractions.
+
+    ``irr`` is ``None`` when there is no IRR or it is not unique; ``irr_status`` says which
+    (``"unique"``, ``"none"``, ``"not unique"``) and ``irr_note`` why, in words (with every
+    root when there are several; ``""`` when unique).
+    """
 
     name: str
     currency: str
@@ -85,6 +92,8 @@ class BusinessCaseResult:
     pv_costs: float
     benefit_cost_ratio: float | None
     irr: float | None
+    irr_status: str
+    irr_note: str
     payback_month: int | None
     lines: list[LineResult]
     customers: CustomerView
@@ -182,7 +191,10 @@ def evaluate(inputs: BusinessCaseInputs, scenario: str = "likely") -> BusinessCa
             else inputs.company.annual_revenue / 12
         )
         cash = dso_cash_freed(billing, values["benefits.dso.days_reduced"], dso.day_convention)
+    irr = irr_analysis(net)
     conventions = list(CONVENTIONS)
+    if irr.note:
+        conventions.append(irr.note[0].upper() + irr.note[1:] + ".")
     if dso is not None:
         conventions.append(
             f"DSO: cash freed = daily billing × days less; daily billing uses the "
@@ -211,7 +223,9 @@ def evaluate(inputs: BusinessCaseInputs, scenario: str = "likely") -> BusinessCa
         pv_benefits=pv_b,
         pv_costs=pv_c,
         benefit_cost_ratio=pv_b / pv_c if pv_c > 0 else None,
-        irr=irr_annual(net),
+        irr=irr.annual,
+        irr_status=irr.status,
+        irr_note=irr.note,
         payback_month=payback if payback >= 0 else None,
         lines=lines,
         customers=customer_view(inputs.company, extension, inputs.horizon_years),

@@ -13,11 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from portalroi.businesscase.defaults import SOURCES
-from portalroi.businesscase.finance import PAYBACK_RTOL
+from portalroi.businesscase.engine import evaluate
+from portalroi.businesscase.finance import PAYBACK_RTOL, irr_analysis
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.businesscase.model import BENEFIT_IDS, COST_IDS, DSO_DAYS, adoption_curve, parameters
 from portalroi.businesscase.process import step_cost
@@ -297,12 +299,14 @@ def write_excel(inputs: BusinessCaseInputs, path: str | Path) -> Path:
         "pct": wb.add_format({"num_format": "0.0%"}),
     }
     summary = wb.add_worksheet("Summary")
+    # the engine's net flows at the written inputs: their IRR is the guess of the IRR formula
+    monthly_net = evaluate(inputs).monthly_net
     n = _write_inputs(wb, fmt, inputs)
     process = _write_process(wb, fmt, inputs)
     _write_customers(wb, fmt, inputs, n)
     rows = _write_lines(wb, fmt, inputs, n, process)
     line_ids = _write_monthly(wb, fmt, inputs, n, rows)
-    _write_summary(summary, fmt, inputs, line_ids)
+    _write_summary(summary, fmt, inputs, line_ids, monthly_net)
     wb.set_calc_mode("auto")  # XlsxWriter also sets fullCalcOnLoad: Excel recalculates on open
     wb.close()
     return path
@@ -389,13 +393,38 @@ def _write_monthly(
     return [*benefit_ids, *cost_ids]
 
 
+def _irr_formula(monthly_net: list[float]) -> tuple[str, str]:
+    """The Summary's IRR formula, guessing the engine's monthly IRR(s), and a note beside it.
+
+    Excel's and LibreOffice's IRR() start Newton's method at the guess (10 % by default) and
+    may end at another root or at none (flows that never pay back); starting at the engine's
+    root they find that root. The formula stays live: after an edit IRR() starts from the
+    written root. Several roots (not unique): the cell compares IRR() started at the lowest
+    and at the highest root and reads "not unique" while they differ.
+    """
+    analysis = irr_analysis(np.asarray(monthly_net, dtype=np.float64))
+    roots = analysis.roots
+    if analysis.status == "unique":
+        return f'=IFERROR((1+IRR(m_net,{roots[0]!r}))^12-1,"none")', ""
+    if analysis.status == "not unique":
+        lo, hi = f"IRR(m_net,{roots[0]!r})", f"IRR(m_net,{roots[-1]!r})"
+        formula = f'=IFERROR(IF(ABS({lo}-{hi})<=1E-9,(1+{lo})^12-1,"not unique"),"none")'
+        return formula, analysis.note + " (at the inputs as written)"
+    return '=IFERROR((1+IRR(m_net))^12-1,"none")', analysis.note + " (at the inputs as written)"
+
+
 def _write_summary(
-    ws: Any, fmt: dict[str, Any], inputs: BusinessCaseInputs, line_ids: list[str]
+    ws: Any,
+    fmt: dict[str, Any],
+    inputs: BusinessCaseInputs,
+    line_ids: list[str],
+    monthly_net: list[float],
 ) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 3, 18)
     ws.write(0, 0, inputs.name, fmt["bold"])
     ws.write(0, 1, f"currency: {inputs.currency}")
+    irr_formula, irr_note = _irr_formula(monthly_net)
     formulas = {
         "total_benefits": "=SUM(m_benefits)",
         "total_costs": "=SUM(m_costs)",
@@ -405,7 +434,7 @@ def _write_summary(
         "pv_costs": "=SUMPRODUCT(m_costs,m_df)",
         "npv": "=B7-B8",
         "benefit_cost_ratio": '=IF(B8>0,B7/B8,"n/a")',
-        "irr": '=IFERROR((1+IRR(m_net))^12-1,"none")',
+        "irr": irr_formula,
         "payback_month": '=IF(MIN(m_payback)>=1E+9,"never",MIN(m_payback))',
     }
     for key, cell in SUMMARY_CELLS.items():
@@ -414,6 +443,8 @@ def _write_summary(
         ws.write_formula(
             row, 1, formulas[key], fmt["pct"] if key in ("roi", "irr") else fmt["calc"]
         )
+    if irr_note:
+        ws.write(int(SUMMARY_CELLS["irr"][1:]) - 1, 2, irr_note)
     ws.write_row(LINES_ROW - 1, 0, ["Line", "Total", "Present value"], fmt["head"])
     for i, line_id in enumerate(line_ids):
         name = f"m_line_{line_id.replace('.', '_')}"

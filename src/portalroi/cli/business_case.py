@@ -82,7 +82,12 @@ def business_case(
         (text("net_benefit", language), money(result.net_benefit)),
         (text("roi", language), pct(result.roi)),
         (text("npv", language), money(result.npv)),
-        (text("irr", language), pct(result.irr)),
+        (
+            text("irr", language),
+            pct(result.irr)
+            if result.irr is not None
+            else text("not_unique" if result.irr_status == "not unique" else "none", language),
+        ),
         (
             text("bcr", language),
             "-"
@@ -109,6 +114,8 @@ def business_case(
     for label, value in rows:
         grid.add_row(label, value)
     console.print(grid)
+    if result.irr_note:
+        console.print(result.irr_note, highlight=False)
     for path in written:
         console.print(f"wrote {path}")
 

@@ -35,6 +35,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "payback": {"en": "Payback month", "sv": "Återbetalningsmånad"},
     "never": {"en": "never", "sv": "aldrig"},
     "none": {"en": "none", "sv": "saknas"},
+    "not_unique": {"en": "not unique", "sv": "ej entydig"},
     "month": {"en": "Month", "sv": "Månad"},
     "year": {"en": "Year", "sv": "År"},
     "benefits": {"en": "Benefits", "sv": "Nyttor"},
