@@ -143,8 +143,12 @@ def test_thresholds_are_parameters(hand_store: Store) -> None:
 
 
 def test_scoped_accounts_and_summary(hand_store: Store) -> None:
-    got = expansion_signals(hand_store, T, ExpansionParams(min_peers=3), accounts=["M4", "ORD"])
+    o2 = ["FLAT", "M1", "M2", "M3", "M4", "NOSEAT", "ORD"]  # organisation o2's accounts
+    got = expansion_signals(hand_store, T, ExpansionParams(min_peers=3), accounts=o2)
     assert sorted(got["account_id"]) == ["M4", "ORD"]
+    # computed over the accounts given: without M1-M3, M4 has no peers to compare features with
+    alone = expansion_signals(hand_store, T, ExpansionParams(min_peers=3), accounts=["M4", "ORD"])
+    assert sorted(alone["signal"]) == ["orders"]
     summary = expansion_accounts(expansion_signals(hand_store, T, ExpansionParams(min_peers=3)))
     assert summary["account_id"].tolist() == ["FULL", "GROW", "M4", "ORD"]
     assert summary.set_index("account_id").loc["M4", "kinds"] == ["cross_sell"]

@@ -11,14 +11,15 @@ not churned before it), four signals, each with its figures and a reason in word
     (relative) and ``user_growth_min_added`` users.
 ``orders`` (upsell)
     order value in ``[T - 90 d, T)`` vs ``[T - 180 d, T - 90 d)``, relative to the growth of the
-    other accounts of the same segment over the same windows (so a season every account shares
-    flags nobody): ``(1 + account growth) / (1 + segment growth) - 1`` of at least
+    other accounts of the same segment (among the accounts asked for) over the same windows (so a
+    season every account shares flags nobody): ``(1 + account growth) / (1 + segment growth) - 1`` of at least
     ``order_growth_min``, with at least ``order_min_count`` recent orders and some earlier value.
     Without other accounts of the segment that ordered in the earlier window, the account's own
     growth is used and the reason says so.
 ``features`` (cross-sell)
     features the account did not use in ``[T - 90 d, T)`` though at least ``peer_share`` of the
-    other active accounts of its segment did (segments with at least ``min_peers`` such peers);
+    other active accounts of its segment (among the accounts asked for) did (segments with at
+    least ``min_peers`` such peers);
     only for accounts that used the portal in those 90 days.
 
 Examples
@@ -287,8 +288,10 @@ def expansion_signals(
     params
         Thresholds (default :class:`ExpansionParams`).
     accounts
-        Keep only these accounts' rows (peers for ``features`` are still all accounts of the
-        segment: a feature's usual use is a fact about the segment, not about the caller).
+        Compute over these accounts only (a caller's scope): the segment order growth that
+        ``orders`` compares with and the peers of ``features`` are then these accounts of the
+        segment, so no figure depends on data of accounts outside them (another tenant's).
+        ``None``: every account of the store.
 
     Returns
     -------
@@ -305,6 +308,10 @@ def expansion_signals(
     at = as_timestamp(as_of)
     base: pd.DataFrame = store.con.execute(_SQL, {"t": at}).df()
     used: pd.DataFrame = store.con.execute(_FEATURES_SQL, {"t": at}).df()
+    if accounts is not None:
+        keep = {str(a) for a in accounts}
+        base = base[base["account_id"].astype(str).isin(keep)].reset_index(drop=True)
+        used = used[used["account_id"].astype(str).isin(keep)].reset_index(drop=True)
     gaps = _feature_gaps(base, used, p)
     segment_growth = _segment_order_growth(base)
     rows: list[dict[str, Any]] = []
@@ -322,10 +329,7 @@ def expansion_signals(
                     | {"kind": SIGNALS[name]}
                     | hit
                 )
-    frame = pd.DataFrame(rows, columns=_COLUMNS)
-    if accounts is not None:
-        frame = frame[frame["account_id"].isin(accounts)].reset_index(drop=True)
-    return frame
+    return pd.DataFrame(rows, columns=_COLUMNS)
 
 
 def expansion_accounts(signals: pd.DataFrame) -> pd.DataFrame:

@@ -181,9 +181,13 @@ def _page_data(
                 return PageData(notes=[t("no_health", lang).format(reason=exc)])
             visible = set(_visible(store, principal.scope))
             data = health_page(health, visible, lang, sort)
-            # Expansion opportunities next to the accounts at risk (same as-of date).
+            # Expansion opportunities next to the accounts at risk (same as-of date), computed
+            # over the visible accounts only (segment growth and feature peers included).
+            own = None if principal.scope is None else sorted(visible)
             signals = cached(
-                request, ("expansion", version), lambda: expansion_signals(store, health.as_of)
+                request,
+                ("expansion", principal.scope, version),
+                lambda: expansion_signals(store, health.as_of, accounts=own),
             )
             data.tables.append(expansion_table(signals, visible, lang))
             return data

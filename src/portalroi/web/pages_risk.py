@@ -187,7 +187,8 @@ def accuracy_page(report: AccuracyReport, lang: str, scoped: bool) -> PageData:
 def expansion_table(signals: pd.DataFrame, visible: Collection[str], lang: str) -> Table:
     """The health page's list of expansion opportunities among the ``visible`` accounts.
 
-    ``signals`` is :func:`portalroi.health.expansion.expansion_signals` of the whole store.
+    ``signals`` is :func:`portalroi.health.expansion.expansion_signals` computed over the
+    ``visible`` accounts (or the whole store); rows of other accounts are left out.
 
     Examples
     --------
