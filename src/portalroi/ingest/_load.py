@@ -335,6 +335,8 @@ def _merge(
     )
     if plan.update and stored:
         _update_actions(con, plan)
+    elif stored and "properties" in (plan.written or spec.column_names):
+        _same_but_reordered(con, plan)
     if plan.update:
         # an update changes stored rows only: a key that is not stored is a problem of its row
         con.execute(
@@ -457,6 +459,24 @@ def _merged_properties(stored: str, new: str) -> str:
     return (
         f"CASE WHEN {new} IS NULL THEN {stored} "
         f"ELSE json_merge_patch(coalesce({stored}, '{{}}'::JSON), {new}) END"
+    )
+
+
+def _same_but_reordered(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Turn ``update`` actions into duplicates where the rows differ only in the order of
+    their ``properties`` keys (the same data with its columns in another order)."""
+    changed = f"SELECT _row FROM {_ACTIONS} WHERE action = 'update'"
+    if not _scalar(con, f"SELECT count(*) FROM ({changed})"):
+        return
+    spec, key = plan.spec, qi(plan.spec.key)
+    canonical = content_hash(spec, plan.written, canonical=True)
+    con.execute(
+        f"UPDATE {_ACTIONS} a SET action = 'duplicate' FROM ("
+        f"SELECT f._row FROM (SELECT _row, {key} AS _key, {canonical} AS _c "
+        f"FROM {converted(plan, f'WHERE _row IN ({changed})')}) f "
+        f"JOIN (SELECT {key} AS _key, {canonical} AS _c FROM {spec.name} "
+        f"WHERE {key} IN (SELECT _key FROM {_ACTIONS} WHERE action = 'update')) t "
+        f"USING (_key) WHERE f._c = t._c) d WHERE a._row = d._row"
     )
 
 
