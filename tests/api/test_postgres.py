@@ -18,6 +18,7 @@ import pytest
 from api_env import make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
+from test_case_names import check_case_name_constraints
 
 from portalroi.api.app import create_app
 from portalroi.api.appstate.accounts import (
@@ -91,7 +92,7 @@ def test_migrations_users_and_tokens_on_postgres(pg_url: str) -> None:
     db = AppDB(pg_url)
     db.migrate()
     db.migrate()  # idempotent
-    assert db.revision() == "0002"
+    assert db.revision() == "0003"
     assert db.engine.dialect.name == "postgresql"
     tables = set(inspect(db.engine).get_table_names())
     assert {"users", "api_tokens", "sessions", "tenants", "business_cases"} <= tables
@@ -114,6 +115,13 @@ def test_migrations_users_and_tokens_on_postgres(pg_url: str) -> None:
         assert stored is not None
         assert secret not in stored.token_hash
         assert stored.last_used_at is not None
+    db.dispose()
+
+
+def test_case_name_constraints_on_postgres(pg_url: str) -> None:
+    db = AppDB(pg_url)
+    db.migrate()
+    check_case_name_constraints(db)
     db.dispose()
 
 

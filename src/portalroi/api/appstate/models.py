@@ -23,10 +23,12 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -124,7 +126,19 @@ class BusinessCase(Base):
     """A saved business case: its inputs as JSON (validated by the business-case engine)."""
 
     __tablename__ = "business_cases"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    # Names are unique where they are seen: per organisation (an organisation's users see only
+    # its cases), and per tenant among the vendor-wide cases (org_id NULL); migration 0003.
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "org_id", "name", name="uq_business_cases_tenant_org_name"),
+        Index(
+            "uq_business_cases_tenant_name_no_org",
+            "tenant_id",
+            "name",
+            unique=True,
+            sqlite_where=text("org_id IS NULL"),
+            postgresql_where=text("org_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     org_id: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -106,12 +106,25 @@ def _validated(data: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _name_free(s: OrmSession, tenant_id: int, name: str, case_id: ObjectId | None = None) -> None:
+def _name_free(
+    s: OrmSession, tenant_id: int, org_id: str | None, name: str, case_id: ObjectId | None = None
+) -> None:
+    """409 when the case's organisation (or, for ``org_id`` None, the tenant's vendor-wide
+    cases) already has a case of this name.
+
+    Names are unique where they are seen: an organisation's users see only its cases, so a name
+    another organisation of the workspace uses is free (the 409 would otherwise tell them it
+    exists). A vendor-level user sees every organisation's cases; they carry their ``org_id``.
+    """
+    same_org = BusinessCase.org_id.is_(None) if org_id is None else BusinessCase.org_id == org_id
     clash = s.scalar(
-        select(BusinessCase).where(BusinessCase.tenant_id == tenant_id, BusinessCase.name == name)
+        select(BusinessCase).where(
+            BusinessCase.tenant_id == tenant_id, same_org, BusinessCase.name == name
+        )
     )
     if clash is not None and clash.id != case_id:
-        raise ApiError(409, f"a business case named {name!r} already exists")
+        where = "vendor-wide" if org_id is None else f"of organisation {org_id!r}"
+        raise ApiError(409, f"a {where} business case named {name!r} already exists")
 
 
 @router.get("")
@@ -126,11 +139,16 @@ def cases_list(
 def case_create(
     body: BusinessCaseCreate, principal: AnalystPrincipal, s: DbSession
 ) -> BusinessCasePublic:
-    """Save a business case (inputs are validated; every problem is listed)."""
-    _name_free(s, principal.tenant_id, body.name)
+    """Save a business case (inputs are validated; every problem is listed).
+
+    409 when the case's organisation already has a case of that name (names are unique per
+    organisation, as cases are seen; vendor-wide cases per workspace).
+    """
+    org_id = owned_org(principal, body.org_id)
+    _name_free(s, principal.tenant_id, org_id, body.name)
     case = BusinessCase(
         tenant_id=principal.tenant_id,
-        org_id=owned_org(principal, body.org_id),
+        org_id=org_id,
         name=body.name,
         inputs=_validated(body.inputs),
         created_by=principal.user_id,
@@ -153,7 +171,7 @@ def case_update(
     """Change a business case's name or inputs."""
     case = _get(s, principal, case_id)
     if body.name is not None:
-        _name_free(s, principal.tenant_id, body.name, case.id)
+        _name_free(s, principal.tenant_id, case.org_id, body.name, case.id)
         case.name = body.name
     if body.inputs is not None:
         case.inputs = _validated(body.inputs)
