@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from portalroi.errors import DataError
 from portalroi.roi.lifetime import retained_account_clv
 
 
@@ -52,3 +53,37 @@ def test_constant_churn_is_reported_as_such() -> None:
     assert doc["constant_churn"] is True
     assert doc["mean_churn"] == pytest.approx(geometric, rel=1e-3)
     assert np.isfinite(doc["churn_spread"])
+
+
+def test_derl_at_a_zero_rate_is_the_undiscounted_residual_lifetime() -> None:
+    # alpha 3, beta 5, two renewals made (n = 3): by Gauss's theorem DERL = (beta + n - 1) /
+    # (alpha - 1) = 7 / 2. Checked against the plain sum of S(n + k) / S(n - 1), k >= 0 (the
+    # probability of each further payment), and against DERL at a tiny rate.
+    from scipy.special import betaln
+
+    from portalroi.models import ShiftedBetaGeometricModel
+
+    model = ShiftedBetaGeometricModel.from_params({"alpha": 3.0, "beta": 5.0})
+    k = np.arange(2_000_000, dtype=float)
+    survival = np.exp(betaln(3.0, 5.0 + 3 + k) - betaln(3.0, 5.0 + 2))
+    assert float(model.derl(0.0, 2)) == pytest.approx(3.5, rel=1e-12)
+    assert float(model.derl(0.0, 2)) == pytest.approx(survival.sum(), rel=1e-9)
+    assert float(model.derl(1e-9, 2)) == pytest.approx(3.5, rel=1e-7)
+    # DEL at 0: the mean lifetime (alpha + beta - 1) / (alpha - 1)
+    assert model.discounted_expected_lifetime(0.0) == pytest.approx(3.5, rel=1e-12)
+    with pytest.raises(ValueError, match=">= 0"):
+        model.derl(-0.01)
+
+
+def test_clv_at_a_zero_discount_rate() -> None:
+    # Constant 2 % churn a month: undiscounted, a retained account pays (1 - p) / p more months.
+    alive = [round(10_000 * 0.98**t) for t in range(37)]
+    tenure, churned = _tenure_from_survivors(alive)
+    clv = retained_account_clv(tenure, churned, 100.0, 0.0)
+    p = sum(churned) / sum(tenure)
+    assert clv.derl_months == pytest.approx((1 - p) / p, rel=1e-3)
+    assert clv.clv == pytest.approx(100.0 * clv.derl_months)
+    # alpha 0.668 <= 1 (Fader & Hardie's regular customers): no finite undiscounted lifetime
+    tenure, churned = _tenure_from_survivors([1000, 869, 743, 653, 593, 551, 517, 491])
+    with pytest.raises(DataError, match="expected lifetime is infinite"):
+        retained_account_clv(tenure, churned, 100.0, 0.0)

@@ -234,3 +234,29 @@ def test_table_says_why_agent_time_is_not_added(sim: dict[str, Any]) -> None:
     assert "not added again" in row
     deflection = next(line for line in out.output.splitlines() if "│ deflection" in line)
     assert "part of" not in deflection  # counted lines carry no such note
+
+
+def test_plan_with_a_zero_discount_rate(sim: dict[str, Any], tmp_path: Path) -> None:
+    # The business case accepts discount_rate 0; `roi --plan` used to crash on it (DERL).
+    from portalroi.businesscase import example_inputs_yaml
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        example_inputs_yaml().replace("discount_rate: 0.04", "discount_rate: 0.0"), "utf-8"
+    )
+    assert load_inputs(plan).discount_rate == 0.0
+    runner = CliRunner()
+    res = runner.invoke(app, ["roi", "--db", str(sim["db"]), "--plan", str(plan), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    realised = out["realised"]
+    assert realised["discount_rate"] == 0.0
+    # undiscounted: NPV is the cumulative net of the last month
+    assert realised["npv"]["estimate"] == pytest.approx(realised["cumulative_net"][-1])
+    # the churn line is valued: the demo's churn is constant, so undiscounted DERL = (1 - p) / p
+    assert out["clv"]["constant_churn"]
+    p = out["clv"]["mean_churn"]
+    assert out["clv"]["derl_months"] == pytest.approx((1 - p) / p, rel=1e-3)
+    assert "churn" not in out["skipped"]
+    res = runner.invoke(app, ["roi", "--db", str(sim["db"]), "--discount-rate", "0", "--json"])
+    assert res.exit_code == 0, res.output

@@ -71,8 +71,9 @@ def roi(
         settings = settings_for(db)
         if margin is not None and not 0 <= margin <= 1:
             raise ConfigError(f"--margin must be between 0 and 1 (got {margin})")
-        if discount_rate is not None and not 0 < discount_rate < 1:
-            raise ConfigError(f"--discount-rate must be between 0 and 1 (got {discount_rate})")
+        if discount_rate is not None and not 0 <= discount_rate < 1:
+            # as the business case's discount_rate: 0 (no discounting) up to, not including, 1
+            raise ConfigError(f"--discount-rate must be >= 0 and < 1 (got {discount_rate})")
         inputs = load_inputs(plan) if plan is not None else None
         with Store(settings.db, read_only=True) as store:
             if prefill is not None:

@@ -150,11 +150,20 @@ class ShiftedBetaGeometricModel(MaximumLikelihoodModel):
             DERL = (beta + n - 1) / (alpha + beta + n - 1) * 2F1(1, beta + n; alpha + beta + n; 1 / (1 + d))
 
         A customer's CLV is the margin per period times DERL (:meth:`clv`).
+
+        At ``discount_rate`` 0 DERL is the undiscounted expected residual lifetime; by Gauss's
+        theorem ``2F1(1, beta + n; alpha + beta + n; 1) = (alpha + beta + n - 1) / (alpha - 1)``,
+        so ``DERL = (beta + n - 1) / (alpha - 1)``, finite only when ``alpha > 1`` (otherwise the
+        expected lifetime is infinite and a :class:`ValueError` says so). A negative rate is
+        refused.
         """
-        if not discount_rate > 0:
-            raise ValueError("discount_rate must be > 0 (DERL diverges without discounting)")
+        if discount_rate < 0 or not np.isfinite(discount_rate):
+            raise ValueError(f"discount_rate must be >= 0, got {discount_rate}")
         a, b = self.params["alpha"], self.params["beta"]
         n = np.asarray(renewals, dtype=float) + 1
+        if discount_rate == 0:
+            _check_finite_lifetime(a)
+            return np.asarray((b + n - 1) / (a - 1), dtype=float)
         x = 1.0 / (1.0 + discount_rate)
         return np.asarray(
             (b + n - 1) / (a + b + n - 1) * hyp2f1(1, b + n, a + b + n, x), dtype=float
@@ -163,11 +172,16 @@ class ShiftedBetaGeometricModel(MaximumLikelihoodModel):
     def discounted_expected_lifetime(self, discount_rate: float) -> float:
         """DEL: expected discounted payments of a customer about to start (first payment now).
 
-        ``DEL = 2F1(1, beta; alpha + beta; 1 / (1 + d))`` (Fader & Hardie 2010, eq. 3).
+        ``DEL = 2F1(1, beta; alpha + beta; 1 / (1 + d))`` (Fader & Hardie 2010, eq. 3); at
+        ``discount_rate`` 0 the expected lifetime ``(alpha + beta - 1) / (alpha - 1)``, finite
+        only when ``alpha > 1``.
         """
-        if not discount_rate > 0:
-            raise ValueError("discount_rate must be > 0 (DEL diverges without discounting)")
+        if discount_rate < 0 or not np.isfinite(discount_rate):
+            raise ValueError(f"discount_rate must be >= 0, got {discount_rate}")
         a, b = self.params["alpha"], self.params["beta"]
+        if discount_rate == 0:
+            _check_finite_lifetime(a)
+            return float((a + b - 1) / (a - 1))
         return float(hyp2f1(1, b, a + b, 1.0 / (1.0 + discount_rate)))
 
     def clv(
@@ -175,6 +189,15 @@ class ShiftedBetaGeometricModel(MaximumLikelihoodModel):
     ) -> FloatArray:
         """Residual lifetime value of an existing customer: ``margin * DERL`` (margin per period)."""
         return margin * self.derl(discount_rate, renewals)
+
+
+def _check_finite_lifetime(alpha: float) -> None:
+    """Refuse an undiscounted lifetime that is infinite: the sBG mean lifetime needs alpha > 1."""
+    if not alpha > 1:
+        raise ValueError(
+            f"without discounting the expected lifetime is infinite (alpha {alpha:.3f} <= 1: "
+            "too many customers with a churn probability near zero); use a discount rate > 0"
+        )
 
 
 def _log_prob(

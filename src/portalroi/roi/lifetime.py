@@ -6,6 +6,11 @@ churn (churned) or to the end of the data (still active, right-censored). A reta
 CLV is ``margin per month × DERL`` (Fader & Hardie 2010), the discounted expected residual
 lifetime in months of an account with the median tenure of the active accounts, at the
 business case's annual discount rate converted to a monthly one, ``(1 + r) ** (1 / 12) - 1``.
+
+A 0 % rate (a plan may use one, as the business case allows) values the undiscounted expected
+residual lifetime, ``(beta + n - 1) / (alpha - 1)``; where the fit has ``alpha <= 1`` that
+lifetime is infinite and :func:`retained_account_clv` raises :class:`~portalroi.errors.DataError`
+(the ROI report then lists the churn line as not valued, with the reason).
 """
 
 from __future__ import annotations
@@ -97,6 +102,9 @@ def retained_account_clv(
 ) -> ClvEstimate:
     """Fit the sBG model on account tenure and value a retained account.
 
+    ``annual_discount_rate`` may be 0 (undiscounted lifetime); a :class:`DataError` says when
+    the data cannot give a CLV (no churn, all churned, infinite undiscounted lifetime).
+
     Examples
     --------
     >>> clv = retained_account_clv([1, 2, 3, 5, 8, 12, 12, 12], [1, 1, 1, 1, 1, 0, 0, 0],
@@ -113,7 +121,10 @@ def retained_account_clv(
     model = ShiftedBetaGeometricModel().fit(tenure, gone)
     renewals = float(np.median(tenure[~gone]))
     rate = monthly_rate(annual_discount_rate)
-    derl = float(model.derl(rate, renewals))
+    try:
+        derl = float(model.derl(rate, renewals))
+    except ValueError as exc:  # a 0 % rate with alpha <= 1: the lifetime has no finite mean
+        raise DataError(f"CLV at a {annual_discount_rate:.1%} discount rate: {exc}") from None
     return ClvEstimate(
         clv=margin_per_month * derl,
         margin_per_month=margin_per_month,
