@@ -115,14 +115,33 @@ def _yearly(monthly: np.ndarray[Any, Any], years: int) -> list[float]:
 
 
 def _source(inputs: BusinessCaseInputs, line_id: str, kind: str) -> str:
+    """The line's source, plus the benchmark source of each figure that took its default.
+
+    A figure the user entered is never credited to a benchmark: a cost line's default amount
+    brings its source with it (``CostLines`` fills it in, and blanks it when an amount is
+    given), and a benefit line cites ``DEFAULTS`` only for fields left out of the inputs.
+    """
     if line_id.startswith("process."):
         name = line_id.removeprefix("process.")
         return next(p.source for p in inputs.processes if p.name == name)
-    line = getattr(inputs.benefits if kind == "benefit" else inputs.costs, line_id)
-    if line.source:
-        return str(line.source)
-    defaults = [src for key, (_, src) in DEFAULTS.items() if key.startswith(f"{line_id}.")]
-    return "; ".join(defaults)
+    if kind == "cost":
+        return str(getattr(inputs.costs, line_id).source)
+    line = getattr(inputs.benefits, line_id)
+    defaulted = [
+        src
+        for key, (_, src) in DEFAULTS.items()
+        if key.startswith(f"{line_id}.") and _took_default(line, key.removeprefix(f"{line_id}."))
+    ]
+    return "; ".join([str(line.source)] * bool(line.source) + defaulted)
+
+
+def _took_default(line: Any, field: str) -> bool:
+    """Whether ``field`` of a benefit line took its ``DEFAULTS`` value (it was not entered)."""
+    if field in line.model_fields_set:
+        return False
+    if field == "cost_per_ticket":  # the default $10 is used only without a support cost either
+        return line.support_cost_per_year is None
+    return True
 
 
 def evaluate(inputs: BusinessCaseInputs, scenario: str = "likely") -> BusinessCaseResult:
