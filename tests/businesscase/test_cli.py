@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -65,3 +66,27 @@ costs:
     irr_row = next(x for x in res.stdout.splitlines() if "Internal rate of return" in x)
     assert "not unique" in irr_row
     assert "-49.05% and 1,853.19% a year" in res.stdout
+
+
+def test_no_costs_print_n_a_not_nan(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        """
+company: {annual_revenue: 1200000, customers: 100, annual_churn: 0.25,
+  new_customers_per_year: 20, sales_marketing_cost: 100000, gross_margin_new: 0.3,
+  gross_margin_existing: 0.4}
+benefits: {consolidation: {}}
+""",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["business-case", str(case), "--draws", "300"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert re.search(r"\bnan\b", res.stdout, re.IGNORECASE) is None
+    rows = {
+        x.split("│")[1].strip(): x.split("│")[2].strip()
+        for x in res.stdout.splitlines()
+        if x.count("│") == 3
+    }
+    assert rows["ROI P10 / P50 / P90"] == "n/a / n/a / n/a"
+    assert rows["Probability ROI > 0"] == "n/a"  # was 0.0 % although every NPV is positive
+    assert rows["ROI"] == "n/a"

@@ -108,3 +108,24 @@ def test_switching_value_turns_npv_to_zero() -> None:
     assert evaluate(parse_inputs(changed)).npv == pytest.approx(0.0, abs=1e-3)
     # A benefit share cannot make NPV negative within [0, 1] here: no switching value.
     assert found["benefits.deflection.deflection_share"].value is None
+
+
+def test_monte_carlo_roi_is_undefined_without_costs(base: dict[str, Any]) -> None:
+    # No cost line: ROI = net / costs is undefined in every draw, while every NPV is positive.
+    base["benefits"] = {
+        "consolidation": {"annual_saving": {"low": 1000, "likely": 2000, "high": 4000}}
+    }
+    case = parse_inputs(base)
+    assert evaluate(case).roi is None
+    mc = simulate_uncertainty(case, draws=500, seed=1)
+    assert (mc.roi_p10, mc.roi_p50, mc.roi_p90) == (None, None, None)
+    assert mc.prob_roi_positive is None  # was 0.0: the share of NaN draws above zero
+    assert mc.roi_draws == 0
+    assert mc.npv_p10 is not None
+    assert mc.npv_p10 > 0
+    assert bool(np.all(mc.npv > 0))
+    # with costs, every draw has a ROI
+    base["costs"] = {"licence": {"amount": 10, "basis": "monthly"}}
+    mc = simulate_uncertainty(parse_inputs(base), draws=500, seed=1)
+    assert mc.roi_draws == 500
+    assert mc.prob_roi_positive == pytest.approx(float(np.mean(mc.roi > 0)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
+
 from portalroi.businesscase.defaults import EC_GUIDE
 from portalroi.businesscase.engine import evaluate
 from portalroi.businesscase.inputs import BusinessCaseInputs
@@ -78,14 +80,18 @@ def render_html(
         high_label=t("high"),
     )
     mc = simulate_uncertainty(inputs, draws=draws, seed=seed) if draws > 0 else None
+    # ROI is undefined (NaN) in draws without costs: the histogram shows the defined ones
     histogram = (
         charts.render_svg(
             charts.histogram_spec(
-                mc.roi.tolist(), title=t("roi_distribution"), x_title=t("roi"), y_title="n"
+                mc.roi[np.isfinite(mc.roi)].tolist(),
+                title=t("roi_distribution"),
+                x_title=t("roi"),
+                y_title="n",
             ),
             lang,
         )
-        if mc is not None
+        if mc is not None and mc.roi_draws > 0
         else ""
     )
     switching = sorted(

@@ -87,22 +87,28 @@ def scenarios(inputs: BusinessCaseInputs) -> dict[str, BusinessCaseResult]:
 
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """Percentiles of ROI and NPV over the draws, P(ROI > 0), and the draws themselves."""
+    """Percentiles of ROI and NPV over the draws, P(ROI > 0), and the draws themselves.
+
+    ROI is undefined in a draw whose total cost is zero (``roi`` holds NaN there): the ROI
+    percentiles and ``prob_roi_positive`` are taken over the ``roi_draws`` draws where it is
+    defined, and are ``None`` when there is none (a case without costs); NPV is always defined.
+    """
 
     draws: int
     seed: int
     distribution: str
-    roi_p10: float
-    roi_p50: float
-    roi_p90: float
+    roi_p10: float | None
+    roi_p50: float | None
+    roi_p90: float | None
     npv_p10: float
     npv_p50: float
     npv_p90: float
-    prob_roi_positive: float
+    prob_roi_positive: float | None
+    roi_draws: int
     roi: Array = field(repr=False)
     npv: Array = field(repr=False)
 
-    def summary(self) -> dict[str, float | int | str]:
+    def summary(self) -> dict[str, float | int | str | None]:
         """The figures without the draws (JSON-ready)."""
         return {k: v for k, v in self.__dict__.items() if k not in ("roi", "npv")}
 
@@ -112,12 +118,15 @@ def simulate_uncertainty(
 ) -> MonteCarloResult:
     """Monte Carlo over every figure's range (PERT), reproducible with ``seed``.
 
+    ROI figures cover the draws with costs (``None`` when no draw has any): see
+    :class:`MonteCarloResult`.
+
     Examples
     --------
     >>> from portalroi.businesscase.example import example_inputs
     >>> mc = simulate_uncertainty(example_inputs(), draws=2_000, seed=1)
-    >>> mc.roi_p10 <= mc.roi_p50 <= mc.roi_p90
-    True
+    >>> mc.roi_p10 <= mc.roi_p50 <= mc.roi_p90, mc.roi_draws
+    (True, 2000)
     """
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
@@ -131,19 +140,23 @@ def simulate_uncertainty(
         npvs.append(np.broadcast_to(v, (n,)))
         rois.append(np.broadcast_to(r, (n,)))
     npv_all, roi_all = np.concatenate(npvs), np.concatenate(rois)
-    roi_p = np.nanpercentile(roi_all, [10, 50, 90]) if np.isfinite(roi_all).any() else [np.nan] * 3
+    defined = roi_all[np.isfinite(roi_all)]  # ROI is undefined (NaN) where costs are zero
+    roi_p: list[float | None] = (
+        [float(x) for x in np.percentile(defined, [10, 50, 90])] if defined.size else [None] * 3
+    )
     npv_p = np.percentile(npv_all, [10, 50, 90])
     return MonteCarloResult(
         draws=draws,
         seed=seed,
         distribution="PERT (beta) per figure, independent",
-        roi_p10=float(roi_p[0]),
-        roi_p50=float(roi_p[1]),
-        roi_p90=float(roi_p[2]),
+        roi_p10=roi_p[0],
+        roi_p50=roi_p[1],
+        roi_p90=roi_p[2],
         npv_p10=float(npv_p[0]),
         npv_p50=float(npv_p[1]),
         npv_p90=float(npv_p[2]),
-        prob_roi_positive=float(np.mean(roi_all > 0)),
+        prob_roi_positive=float(np.mean(defined > 0)) if defined.size else None,
+        roi_draws=int(defined.size),
         roi=roi_all,
         npv=npv_all,
     )

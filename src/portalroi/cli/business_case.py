@@ -70,8 +70,8 @@ def business_case(
     def money(v: float) -> str:
         return format_currency(v, result.currency, language)
 
-    def pct(v: float | None) -> str:
-        return "-" if v is None else format_percent(v, language, 1)
+    def pct(v: float | None) -> str:  # None (undefined, e.g. ROI without costs): n/a
+        return format_percent(v, language, 1)
 
     grid = Table(title=f"{result.name} ({result.horizon_years} {text('years', language)})")
     grid.add_column("")
@@ -90,7 +90,7 @@ def business_case(
         ),
         (
             text("bcr", language),
-            "-"
+            text("n_a", language)
             if result.benefit_cost_ratio is None
             else format_number(result.benefit_cost_ratio, language, 2),
         ),

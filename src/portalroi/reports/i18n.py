@@ -36,6 +36,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "never": {"en": "never", "sv": "aldrig"},
     "none": {"en": "none", "sv": "saknas"},
     "not_unique": {"en": "not unique", "sv": "ej entydig"},
+    "n_a": {"en": "n/a", "sv": "ej tillämpligt"},
     "month": {"en": "Month", "sv": "Månad"},
     "year": {"en": "Year", "sv": "År"},
     "benefits": {"en": "Benefits", "sv": "Nyttor"},
@@ -136,14 +137,21 @@ def format_currency(value: float, currency: str, lang: str, decimals: int = 0) -
     return f"{sign}{before}{number}{after.replace(' ', _NBSP)}"
 
 
-def format_percent(value: float, lang: str, decimals: int = 0) -> str:
+def format_percent(value: float | None, lang: str, decimals: int = 0) -> str:
     """A fraction as a percentage (0.25 -> ``25%`` in English, ``25 %`` in Swedish).
+
+    ``None`` (a figure that is undefined, such as ROI without costs) is ``n/a`` (``ej
+    tillämpligt`` in Swedish).
 
     Examples
     --------
     >>> format_percent(0.256, "en", 1), format_percent(0.256, "sv", 1).replace("\\u00a0", " ")
     ('25.6%', '25,6 %')
+    >>> format_percent(None, "en")
+    'n/a'
     """
+    if value is None:
+        return text("n_a", lang)
     number = format_number(value * 100.0, lang, decimals)
     return f"{number}{_NBSP}%" if lang == "sv" else f"{number}%"
 
