@@ -181,3 +181,29 @@ def test_irr_not_unique_in_the_engine_and_the_workbook(tmp_path: Path) -> None:
     ws = _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)
     assert "-49.05%" in ws["C11"].value
     assert "1,853.19%" in ws["C11"].value
+
+
+def test_process_with_no_old_steps_agrees_with_the_workbook(tmp_path: Path) -> None:
+    # p2 has no old steps: its saving is minus the new steps' cost, 100 x 1 / 60 x 30 = -50 a
+    # year by hand. The workbook used to write =SUM(G5:G4)-SUM(G5:G5) for it.
+    inputs = parse_inputs(
+        _case(
+            processes=[
+                {
+                    "name": "p1",
+                    "old": [{"name": "a", "minutes": 30, "per_year": 1000, "hourly_rate": 50}],
+                    "new": [],
+                },
+                {
+                    "name": "p2",
+                    "old": [],
+                    "new": [{"name": "b", "minutes": 1, "per_year": 100, "hourly_rate": 30}],
+                },
+            ],
+            costs={"implementation": {"amount": 1000, "basis": "one_off"}},
+        )
+    )
+    result = evaluate(inputs)
+    assert result.line("process.p1").yearly_value[0] == pytest.approx(25_000.0)
+    assert result.line("process.p2").yearly_value[0] == pytest.approx(-50.0)
+    _check(_recalc(write_excel(inputs, tmp_path / "case.xlsx"), tmp_path), result)

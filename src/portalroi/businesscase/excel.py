@@ -193,7 +193,9 @@ def _write_process(wb: Any, fmt: dict[str, Any], inputs: BusinessCaseInputs) -> 
                 row += 1
             first[which + "_end"] = row
         ws.write(row, 0, f"{p.name}: saving per year", fmt["bold"])
-        old = f"SUM(G{first['old'] + 1}:G{first['old_end']})"
+        # an empty step list costs 0 (a SUM over no rows would be written as G5:G4, the two
+        # rows around it)
+        old = f"SUM(G{first['old'] + 1}:G{first['old_end']})" if p.old else "0"
         new = f"SUM(G{first['new'] + 1}:G{first['new_end']})" if p.new else "0"
         ws.write_formula(row, 6, f"={old}-{new}", fmt["calc"])
         out[f"process.{p.name}"] = f"Process!$G${row + 1}"
