@@ -2,11 +2,14 @@
 
 English: ``$1,234,567.89``, ``€1,234,567.89``, ``SEK 1,234,567.89``; Swedish:
 ``1 234 567,89 kr``, ``1 234 567,89 €``, ``1 234 567,89 $`` (a no-break space groups thousands).
+Halves round up, away from zero (``$470,655`` for 470,654.5), not to even as ``format()`` does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from portalroi.errors import ConfigError
 
@@ -96,8 +99,23 @@ def text(key: str, lang: str) -> str:
     return _STRINGS[key][lang]
 
 
+def _rounded(value: float, decimals: int) -> str:
+    """``|value|`` to ``decimals`` places, halves away from zero, with ``,`` grouping.
+
+    Rounds the shortest decimal that reads back as the float (its ``repr``): 2.5 -> 3,
+    470,654.5 -> 470,655 and 1.005 -> 1.01 to two places, as written, where Python's
+    formatting rounds halves to even (2) or rounds the binary value (1.00499... -> 1.00).
+    """
+    if not math.isfinite(value):
+        return f"{abs(value):,.{decimals}f}"
+    exact = Decimal(repr(abs(float(value))))
+    with localcontext() as ctx:
+        ctx.prec = 400  # every digit of any float (up to 1.8e308) and its decimals
+        return f"{exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):,f}"
+
+
 def format_number(value: float, lang: str, decimals: int = 0) -> str:
-    """A number with the language's grouping and decimal mark.
+    """A number with the language's grouping and decimal mark; halves round up (away from 0).
 
     Examples
     --------
@@ -105,9 +123,11 @@ def format_number(value: float, lang: str, decimals: int = 0) -> str:
     '1,234,567.89'
     >>> format_number(-1234567.891, "sv", 2).replace("\\u00a0", " ")
     '−1 234 567,89'
+    >>> format_number(2.5, "en"), format_number(-0.125, "en", 2)
+    ('3', '-0.13')
     """
     _check(lang)
-    s = f"{abs(value):,.{decimals}f}"
+    s = _rounded(value, decimals)
     if lang == "sv":
         s = s.replace(",", _NBSP).replace(".", ",")
         sign = "\u2212"
