@@ -124,3 +124,28 @@ def test_prefill_writes_measured_values_with_sources(tmp_path: Path) -> None:
     assert inputs.costs.implementation.basis == "one_off"
     assert "# src customers" in made.text
     assert "ASSUMPTION" in made.text
+
+
+def test_agent_time_row_says_the_plan_counts_it() -> None:
+    # The plan adds agent_time to its totals; the realised ROI shows it without adding it.
+    from portalroi.businesscase import parse_inputs
+
+    data = example_inputs().model_dump(mode="json")
+    data["benefits"]["agent_time"] = {
+        "tickets_per_month": 1000,
+        "minutes_saved_per_ticket": 2,
+        "agent_hourly_cost": 40,
+    }
+    plan = parse_inputs(data)
+    agent = MoneyLine(
+        "agent_time", "a", Interval(3.0, 2.0, 4.0), Interval(1, 1, 1), "u", "f", counted=False
+    )
+    r = realised_roi(["2024-01", "2024-02"], [100.0, 50.0], [0.0, 10.0], [agent], 0.04)
+    assert r.benefits_to_date.estimate == 0.0  # not added on the realised side
+    rows = {row.id: row for row in plan_vs_actual(plan, r, Actuals(1, 0.3))}
+    row = rows["agent_time"]
+    # the plan's month 1: 1000 x 2 / 60 x 40 x 12 / 12 x adoption 0.2 = 266.67, counted there
+    assert row.plan_to_date == pytest.approx(1000 * 2 / 60 * 40 * 0.2)
+    assert row.cause.endswith(
+        "(shown, not added to the realised totals; the plan counts it in its totals)"
+    )

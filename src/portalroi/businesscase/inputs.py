@@ -210,7 +210,10 @@ class CostLines(_Model):
 
 
 class AdoptionRamp(_Model):
-    """Share of customers using the portal, linear between (month, share) points, flat after."""
+    """Share of customers using the portal, linear between (month, share) points, flat after.
+
+    Before the first point the share is the first point's (not zero); month 0 is always 0.
+    """
 
     points: list[tuple[float, float]] = Field(
         default_factory=lambda: [(0.0, 0.0), (3.0, 0.6), (12.0, 1.0)]

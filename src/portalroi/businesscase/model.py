@@ -89,6 +89,10 @@ def parameters(inputs: BusinessCaseInputs) -> dict[str, Range]:
 def adoption_curve(inputs: BusinessCaseInputs) -> Array:
     """Adoption share for months 0..M, linear between the ramp's points, flat after the last.
 
+    Before the first point the share is held at the first point's value (``np.interp``), not
+    zero: points ``[[3, 0.5], [12, 1]]`` give 0.5 in months 1-3. Month 0 (before go-live) is
+    always 0.
+
     Examples
     --------
     >>> from portalroi.businesscase.example import example_inputs

@@ -6,6 +6,11 @@ months 1..k after the first go-live; capped at the horizon); the actual to date 
 value (:mod:`portalroi.roi.realised`). The cause compares each line's drivers (the figures the
 plan multiplies) with the measured ones and names those more than 10 % off, plus adoption
 when fewer accounts are live than the plan's ramp expects.
+
+A line the realised ROI shows but does not add (``agent_time``: the handling time of deflected
+tickets, already inside their cost per ticket) is still compared with the plan's line of the
+same id, which the business case *does* add to its totals and which measures minutes saved per
+ticket on all tickets; its cause says so. The bases differ: read that row as an indication.
 """
 
 from __future__ import annotations
@@ -188,7 +193,13 @@ def plan_vs_actual(
         else:
             cause = "; ".join(causes) or "on plan (drivers within 10 %)"
         if got is not None and not realised_lines[line_id].counted:
-            cause += " (shown, not added to the totals)"
+            # e.g. agent_time: the plan adds it to its totals, the realised ROI does not (the
+            # handling time of a deflected ticket is inside its cost per ticket)
+            cause += (
+                " (shown, not added to the realised totals; the plan counts it in its totals)"
+                if planned is not None
+                else " (shown, not added to the totals)"
+            )
         rows.append(_row(line_id, "benefit", planned, got, cause))
     for line_id in COST_IDS:
         planned = (
