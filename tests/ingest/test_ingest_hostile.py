@@ -28,6 +28,16 @@ def _issues(store: Store) -> set[tuple[object, ...]]:
     return set(rows.fetchall())
 
 
+def _account_a1(store: Store, write: Write) -> None:
+    reconciled(
+        ingest_file(
+            store,
+            write("a.csv", "account_id,created_at,name\nA1,2024-01-01,Acme\n"),
+            table="accounts",
+        )
+    )
+
+
 def _props(store: Store, table: str = "tickets") -> dict[str, object]:
     key = "ticket_id" if table == "tickets" else f"{table[:-1]}_id"
     rows = store.con.execute(f"SELECT {key}, properties FROM {table}").fetchall()
@@ -165,13 +175,7 @@ def test_whole_float_ids_are_written_as_integers(store: Store) -> None:
 
 
 def test_ids_padded_with_spaces_are_the_same_ids(store: Store, write: Write) -> None:
-    reconciled(
-        ingest_file(
-            store,
-            write("a.csv", "account_id,created_at,name\nA1,2024-01-01,Acme\n"),
-            table="accounts",
-        )
-    )
+    _account_a1(store, write)
     s = reconciled(
         ingest_file(
             store,
@@ -234,13 +238,7 @@ def test_json_lines_named_json_whose_first_record_holds_a_list(store: Store, wri
             "items": [],
         },
     ]
-    reconciled(
-        ingest_file(
-            store,
-            write("a.csv", "account_id,created_at,name\nA1,2024-01-01,Acme\n"),
-            table="accounts",
-        )
-    )
+    _account_a1(store, write)
     s = reconciled(
         ingest_file(store, write("o.json", "\n".join(map(json.dumps, lines))), table="orders")
     )
