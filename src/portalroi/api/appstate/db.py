@@ -10,7 +10,7 @@ Examples
 >>> db = AppDB(url)
 >>> db.migrate()
 >>> db.revision()
-'0002'
+'0003'
 """
 
 from __future__ import annotations
