@@ -144,7 +144,12 @@ def bc_kpis(result: BusinessCaseResult, lang: str) -> list[Kpi]:
         Kpi(t("net_benefit", lang), money(result.net_benefit), good=result.net_benefit > 0),
         Kpi(t("roi", lang), "–" if result.roi is None else fmt_value(result.roi, "ratio", lang)),
         Kpi(t("npv", lang), money(result.npv), good=result.npv > 0),
-        Kpi(t("irr", lang), "–" if result.irr is None else fmt_value(result.irr, "ratio", lang)),
+        Kpi(
+            t("irr", lang),
+            (text("not_unique", lang) if result.irr_status == "not unique" else "–")
+            if result.irr is None
+            else fmt_value(result.irr, "ratio", lang),
+        ),
         Kpi(
             text("payback", lang),
             never if result.payback_month is None else str(result.payback_month),

@@ -69,6 +69,10 @@ class Evaluation(BaseModel):
     roi: float | None
     npv: float
     irr: float | None
+    #: ``unique``, ``none`` (the flows never change sign) or ``not unique`` (NPV has several
+    #: roots; ``irr`` is then null and ``irr_note`` lists them).
+    irr_status: str
+    irr_note: str
     payback_month: int | None
     benefit_cost_ratio: float | None
     total_benefits: float
@@ -202,6 +206,8 @@ def case_evaluate(
         roi=r.roi,
         npv=r.npv,
         irr=r.irr,
+        irr_status=r.irr_status,
+        irr_note=r.irr_note,
         payback_month=r.payback_month,
         benefit_cost_ratio=r.benefit_cost_ratio,
         total_benefits=r.total_benefits,
