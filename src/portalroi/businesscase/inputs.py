@@ -204,9 +204,27 @@ class CostLines(_Model):
                 merged = _cost_default(key, basis)
                 if "amount" in given:
                     merged["source"] = ""
+                elif given.get("basis", basis) != basis:
+                    merged["amount"] = _rebased(key, merged["amount"], basis, given["basis"])
                 merged.update(given)
                 out[key] = merged
         return out
+
+
+#: Months in one period of each recurring basis.
+_MONTHS = {"monthly": 1, "annual": 12}
+
+
+def _rebased(key: str, amount: dict[str, float], basis: str, wanted: Any) -> dict[str, float]:
+    """The benchmark ``amount`` (per ``basis``) per the ``wanted`` basis: a monthly licence
+    benchmark given ``basis: annual`` is twelve months' worth, not the monthly figure a year."""
+    if basis in _MONTHS and wanted in _MONTHS:
+        factor = _MONTHS[wanted] / _MONTHS[basis]
+        return {k: v * factor for k, v in amount.items()}
+    raise ValueError(
+        f"{key}: the benchmark amount is {basis.replace('_', '-')}; with basis {wanted} give "
+        "the amount too"
+    )
 
 
 class AdoptionRamp(_Model):
