@@ -347,3 +347,36 @@ def test_health_details(store: Store) -> None:
     assert len(d["reasons"]) == 3
     for r in d["reasons"]:
         assert f"{r['feature']} {r['value']:.3g} (-{r['lost_points']:.1f} points)" in cond.reason  # type: ignore[attr-defined]
+
+
+def test_metric_threshold_on_deflection_is_one_figure_per_account(store: Store) -> None:
+    """Deflection joins its two parts (self-resolved events, tickets) on the period; over an
+    alert window (one row for the window) they used to miss each other: 0.0 and 1.0 rows whose
+    mean, 0.5, was compared with the threshold."""
+    add_accounts(store, {"A": None, "B": None})
+    # last 30 days: A 1 self-resolved and 4 tickets (1/5 = 0.2); B 3 and 1 (3/4 = 0.75)
+    add_events(
+        store,
+        [
+            {
+                "ts": day(n),
+                "account_id": a,
+                "user_id": f"{a}-u",
+                "event_type": "self_service_resolved",
+            }
+            for a, n in (("A", 3), ("B", 3), ("B", 4), ("B", 5))
+        ],
+    )
+    add_tickets(
+        store,
+        [
+            {"created_at": day(n), "account_id": a}
+            for a, n in (("A", 2), ("A", 3), ("A", 4), ("A", 6), ("B", 2))
+        ],
+    )
+    spec = {"name": "defl", "kind": "metric_threshold", "metric": "deflection_rate"}
+    assert _conds(store, spec | {"op": "below", "value": 0.3}) == [("A", "deflection_rate", 0.2)]
+    assert _conds(store, spec | {"op": "above", "value": 0.5}) == [("B", "deflection_rate", 0.75)]
+    # portal-wide: 4 self-resolved of 4 + 5 requests
+    portal = spec | {"op": "below", "value": 0.5, "scope": "portal"}
+    assert _conds(store, portal) == [(None, "deflection_rate", pytest.approx(4 / 9))]

@@ -14,7 +14,7 @@ import ibis
 
 from portalroi.errors import ConfigError
 
-__all__ = ["DIMENSIONS", "GRAINS", "GROUP", "Query", "backend_of"]
+__all__ = ["DIMENSIONS", "GRAINS", "GROUP", "WHOLE_RANGE", "Query", "backend_of"]
 
 #: The ways a metric can be split (``--by``).
 DIMENSIONS: tuple[str, ...] = ("account", "segment", "role", "device")
@@ -24,6 +24,9 @@ GRAINS: tuple[str, ...] = ("month", "all")
 
 #: Name of the grouping column inside formulas; renamed to the dimension in results.
 GROUP = "grp"
+
+#: The period of every row with ``grain="all"`` inside formulas (an empty month in results).
+WHOLE_RANGE = date(1970, 1, 1)
 
 
 def backend_of(source: Any) -> Any:
@@ -68,9 +71,15 @@ class Query:
         return [GROUP] if self.by else []
 
     def period(self, ts: Any) -> Any:
-        """The reporting period of a timestamp: its month, or NULL when ``grain="all"``."""
+        """The reporting period of a timestamp: its month, or :data:`WHOLE_RANGE` when
+        ``grain="all"``.
+
+        Formulas join their parts on the period, so it must not be NULL (NULL never equals
+        NULL in a join: the parts of a whole-range figure would not meet); :func:`build` shows
+        the whole range's period as an empty month.
+        """
         if self.grain == "all":
-            return ibis.null("date")
+            return ibis.literal(WHOLE_RANGE)
         return ts.truncate("M").cast("date")
 
     def raw(self, name: str) -> Any:

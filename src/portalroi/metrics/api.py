@@ -101,7 +101,10 @@ def build(
     metric = get_metric(name)
     q = _query(source, metric, by, start, end, grain)
     with freshness_scope():
-        return RUNNERS[metric.kind](q, **metric.params)
+        expr = RUNNERS[metric.kind](q, **metric.params)
+    if q.grain == "all" and "month" in expr.columns:
+        expr = expr.mutate(month=ibis.null("date"))  # one row for the whole range: no month
+    return expr
 
 
 def compute(
