@@ -557,7 +557,8 @@ _DECLARED: tuple[Metric, ...] = (
     Metric(
         "csat",
         "support",
-        "Share of rated tickets scored 4-5 (value), mean score and response rate.",
+        "Share of rated tickets scored 4-5 (value), mean score and response rate "
+        "(resolved tickets rated / resolved tickets).",
         "ratio",
         "month",
         "up",

@@ -70,14 +70,17 @@ def flag_rate(
 
 def csat(q: Query) -> Any:
     """CSAT: share of rated tickets scored 4 or 5 (``value``), mean score, and response rate
-    (rated / resolved tickets), per month."""
+    (resolved tickets with a rating / resolved tickets, so at most 1: a ticket closed without a
+    resolution may carry a rating but was never asked after one), per month."""
     t = _tickets(q)
     out = t.group_by([*q.keys, "month"]).aggregate(
         resolved=t.resolved_at.notnull().sum().cast("int64"),
         rated=t.csat.notnull().sum().cast("int64"),
+        rated_resolved=(t.csat.notnull() & t.resolved_at.notnull()).sum().cast("int64"),
         satisfied=(t.csat >= 4).fill_null(False).sum().cast("int64"),
         mean_score=t.csat.mean(),
     )
     return out.mutate(
-        value=ratio(out.satisfied, out.rated), response_rate=ratio(out.rated, out.resolved)
+        value=ratio(out.satisfied, out.rated),
+        response_rate=ratio(out.rated_resolved, out.resolved),
     )
