@@ -111,11 +111,15 @@ def test_histogram_and_cohorts_match_pandas(
     users = um.groupby(["cohort", "offset"]).user_id.nunique()
     sizes = users.xs(0, level="offset")
     got = compute(store, "retention_cohorts")
+    # every (cohort, offset) up to the last active month, zero where nobody came back
+    last = um.month.max()
+    cells = {(c, k) for c in sizes.index for k in range((last - c).n + 1)}
+    assert {(pd.Timestamp(r.cohort).to_period("M"), r.offset) for r in got.itertuples()} == cells
     for row in got.itertuples():
         key = (pd.Timestamp(row.cohort).to_period("M"), row.offset)
-        assert row.users == users[key]
-        assert row.value == pytest.approx(users[key] / sizes[key[0]], rel=1e-12)
-    assert len(got) == len(users)
+        assert row.users == users.get(key, 0)
+        assert row.value == pytest.approx(users.get(key, 0) / sizes[key[0]], rel=1e-12)
+    assert len(got) == len(cells) > len(users)  # the data has cells where nobody came back
 
 
 def test_features_and_funnel_match_pandas(
@@ -162,3 +166,24 @@ def test_resolution_time_matches_pandas(
         assert row.mean == pytest.approx(by_month.mean()[m], rel=1e-9)
     total = compute(store, "first_resolution_time", grain="all")
     assert total["value"].iloc[0] == pytest.approx(hours.median(), rel=1e-9)
+
+
+def test_cohorts_in_a_range_keep_their_first_month_from_history(
+    random_store: tuple[Store, pd.DataFrame, pd.DataFrame],
+) -> None:
+    """With --from, a user active before it is not a new cohort in the range's first month."""
+    store, events, _ = random_store
+    start = pd.Timestamp("2024-02-10")
+    ev = events.assign(month=events.ts.dt.to_period("M"))
+    first = ev.groupby("user_id").month.min().rename("cohort")
+    inside = ev[ev.ts >= start][["user_id", "month"]].drop_duplicates().join(first, on="user_id")
+    inside = inside[inside.cohort >= start.to_period("M")]
+    inside["offset"] = (inside.month - inside.cohort).apply(lambda x: x.n)
+    users = inside.groupby(["cohort", "offset"]).user_id.nunique()
+    got = compute(store, "retention_cohorts", start="2024-02-10")
+    seen = {(pd.Timestamp(r.cohort).to_period("M"), r.offset): r.users for r in got.itertuples()}
+    assert {k: v for k, v in seen.items() if v} == {k: int(v) for k, v in users.items()}
+    # the range's first month holds only users first seen then, not everyone active in it
+    feb = pd.Period("2024-02", "M")
+    active_in_feb = ev[(ev.ts >= start) & (ev.month == feb)].user_id.nunique()
+    assert 0 < seen[(feb, 0)] < active_in_feb

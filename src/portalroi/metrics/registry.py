@@ -221,7 +221,9 @@ _DECLARED: tuple[Metric, ...] = (
     Metric(
         "retention_cohorts",
         "adoption",
-        "Share of each first-active-month cohort active again `offset` months later.",
+        "Share of each first-active-month cohort active again `offset` months later (every "
+        "offset up to the last active month, 0 where nobody came back; with `--from`, the "
+        "cohorts that begin in its month or later).",
         "ratio",
         "cohort month x offset",
         "up",

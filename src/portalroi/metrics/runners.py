@@ -9,6 +9,7 @@ window functions, no range self-join), funnels use per-unit min/max instead of s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -172,16 +173,37 @@ def retention_cohorts(q: Query) -> Any:
     counts = cohort_counts(q)
     if counts is None:
         um = _user_months(q)
-        firsts = um.group_by([*keys, "user_id"]).aggregate(cohort=um.month.min())
+        # a user's cohort is their first active month over the whole history up to the range's
+        # end, not the first inside the range: with --from, users active before it are not a
+        # new cohort; cohorts that began before the range's first month are left out
+        history = _user_months(replace(q, start=None)) if q.start is not None else um
+        firsts = history.group_by([*keys, "user_id"]).aggregate(cohort=history.month.min())
+        if q.start is not None:
+            firsts = firsts.filter(firsts.cohort >= ibis.literal(q.start.replace(day=1)))
         j = um.join(firsts, [*keys, "user_id"])
         counts = j.group_by(
             [*keys, "cohort", months_between(j.month, j.cohort).name("offset")]
         ).aggregate(users=j.user_id.nunique())
     sizes = counts.filter(counts.offset == 0).select(*keys, "cohort", cohort_size=counts.users)
-    out = counts.join(sizes, [*keys, "cohort"])
+    # every cell up to the last month with activity, zero where nobody of the cohort came back
+    # (a cell missing for want of users would leave the worst cohorts out of the trend)
+    index = counts.cohort.year() * 12 + counts.cohort.month() + counts.offset
+    last = counts.aggregate(last=index.max()).last.as_scalar()
+    sizes = sizes.mutate(horizon=last - (sizes.cohort.year() * 12 + sizes.cohort.month()))
+    grid = sizes.join(_OFFSETS, _OFFSETS.offset <= sizes.horizon)
+    out = grid.left_join(counts, [*keys, "cohort", "offset"])
     return out.select(
-        *keys, "cohort", "offset", "cohort_size", "users", value=ratio(out.users, out.cohort_size)
+        *[grid[k] for k in keys],
+        grid.cohort,
+        grid.offset,
+        grid.cohort_size,
+        users=out.users.fill_null(0).cast("int64"),
+        value=ratio(out.users.fill_null(0), grid.cohort_size),
     )
+
+
+#: Offsets a cohort table can hold (100 years of months); each cohort takes those up to its last.
+_OFFSETS = ibis.memtable({"offset": list(range(1200))}, schema={"offset": "int64"})
 
 
 def retention_trend(q: Query, offset: int = 1) -> Any:
