@@ -65,7 +65,8 @@ def render_cli_reference() -> str:
         "# Command-line reference",
         "",
         "Generated from the code by `python -m portalroi.reference`; do not edit by hand.",
-        "Every command exits with status 0 on success and 2 with a one-line reason on bad input.",
+        "Every command exits with status 0 on success and 2 with a one-line reason on bad input "
+        "(an output file whose folder does not exist is refused before anything is written).",
         "",
     ]
     for path, cmd in _walk(root, ["portalroi"]):

@@ -23,6 +23,7 @@ from portalroi.businesscase.finance import PAYBACK_RTOL, irr_analysis
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.businesscase.model import BENEFIT_IDS, COST_IDS, DSO_DAYS, adoption_curve, parameters
 from portalroi.businesscase.process import step_cost
+from portalroi.reports.xlsx import close_workbook
 
 __all__ = ["LINES_ROW", "SUMMARY_CELLS", "write_excel"]
 
@@ -310,7 +311,7 @@ def write_excel(inputs: BusinessCaseInputs, path: str | Path) -> Path:
     line_ids = _write_monthly(wb, fmt, inputs, n, rows)
     _write_summary(summary, fmt, inputs, line_ids, monthly_net)
     wb.set_calc_mode("auto")  # XlsxWriter also sets fullCalcOnLoad: Excel recalculates on open
-    wb.close()
+    close_workbook(wb, path)
     return path
 
 

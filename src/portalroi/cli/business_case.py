@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from portalroi.cli._common import JsonOption, console, exits_cleanly, print_json
+from portalroi.cli._common import JsonOption, check_output, console, exits_cleanly, print_json
 from portalroi.errors import ConfigError
 from portalroi.reports.i18n import format_currency, format_number, format_percent, text
 
@@ -35,6 +35,8 @@ def business_case(
     from portalroi import businesscase as bc
 
     with exits_cleanly():
+        for path, option in ((out, "--out"), (xlsx, "--xlsx"), (pdf, "--pdf"), (html, "--html")):
+            check_output(path, option)
         if example:
             if out is None:
                 typer.echo(bc.example_inputs_yaml(), nl=False)

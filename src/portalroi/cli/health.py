@@ -19,6 +19,7 @@ from rich.table import Table
 from portalroi.cli._common import (
     DbOption,
     JsonOption,
+    as_day,
     console,
     exits_cleanly,
     print_json,
@@ -61,7 +62,7 @@ def health(
     run_backtest: Annotated[
         bool, typer.Option("--backtest", help="Backtest the churn model against the score.")
     ] = False,
-    top: Annotated[int, typer.Option("--top", help="Accounts to list.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help="Accounts to list.")] = 20,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -99,10 +100,8 @@ def health(
                 _print_backtest(bt)
                 return
             _, last = data_period(store)
-            at = (
-                datetime.fromisoformat(as_of)
-                if as_of
-                else (last + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            at = as_day(as_of, "--as-of") or (last + timedelta(days=1)).replace(
+                hour=0, minute=0, second=0, microsecond=0
             )
             feats = account_features(store, at)
             if account is not None and account not in feats.index:

@@ -174,7 +174,7 @@ def scores_cmd(
     score_date: Annotated[
         str | None, typer.Option("--date", help="One score date YYYY-MM-DD.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Rows to show.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -266,7 +266,7 @@ def _print_accuracy(report: AccuracyReport) -> None:
 
 def expansion_cmd(
     as_of: AsOfOption = None,
-    top: Annotated[int, typer.Option("--top", help="Accounts to list.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help="Accounts to list.")] = 20,
     seat_utilisation_min: Annotated[
         float, typer.Option(help=EXPANSION_HELP["seat_utilisation_min"])
     ] = 0.9,

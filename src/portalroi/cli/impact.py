@@ -12,6 +12,7 @@ from rich.table import Table
 from portalroi.cli._common import (
     DbOption,
     JsonOption,
+    as_day,
     console,
     exits_cleanly,
     print_json,
@@ -121,6 +122,7 @@ def impact(
 
     settings = settings_for(db)
     with exits_cleanly(), Store(settings.db, read_only=True) as store:
+        as_day(as_of, "--as-of")  # a clear error for a date that is not one
         if baseline:
             period, baselines = baselines_from_store(store, as_of=as_of)
             if as_json:

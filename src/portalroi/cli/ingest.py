@@ -46,7 +46,7 @@ def ingest(
         bool,
         typer.Option("--quarantine", help="List quarantined rows (of --table) instead of loading."),
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Rows listed by --quarantine.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows listed by --quarantine.")] = 50,
     progress: Annotated[
         bool | None,
         typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),

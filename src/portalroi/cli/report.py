@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from portalroi.cli._common import DbOption, console, exits_cleanly, settings_for
+from portalroi.cli._common import DbOption, check_output, console, exits_cleanly, settings_for
 from portalroi.errors import ConfigError
 from portalroi.services.leadership import tickets_by_month
 from portalroi.store import Store
@@ -51,6 +51,13 @@ def report(
             raise ConfigError(f"--lang must be en or sv (got {lang!r})")
         if not (pdf or html or xlsx or json_out):
             raise ConfigError("give at least one of --pdf, --html, --xlsx, --json-out")
+        for path, option in (
+            (pdf, "--pdf"),
+            (html, "--html"),
+            (xlsx, "--xlsx"),
+            (json_out, "--json-out"),
+        ):
+            check_output(path, option)
         if margin is not None and not 0 <= margin <= 1:
             raise ConfigError(f"--margin must be between 0 and 1 (got {margin})")
         settings = settings_for(db)

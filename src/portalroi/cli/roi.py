@@ -12,6 +12,7 @@ from rich.table import Table
 from portalroi.cli._common import (
     DbOption,
     JsonOption,
+    check_output,
     console,
     exits_cleanly,
     print_json,
@@ -68,6 +69,7 @@ def roi(
     from portalroi.roi import Assumptions, prefill_inputs, roi_from_store
 
     with exits_cleanly():
+        check_output(prefill, "--prefill")
         settings = settings_for(db)
         if margin is not None and not 0 <= margin <= 1:
             raise ConfigError(f"--margin must be between 0 and 1 (got {margin})")

@@ -15,6 +15,7 @@ from typing import Any
 
 from portalroi.reports import charts, i18n
 from portalroi.reports.render import html_to_pdf, render_template
+from portalroi.reports.xlsx import close_workbook
 from portalroi.roi.analysis import RoiReport
 
 __all__ = [
@@ -368,5 +369,5 @@ def write_leadership_excel(report: RoiReport, path: str | Path) -> Path:
             if row.variance is not None:
                 plan.write(i, 4, row.variance, money)
             plan.write(i, 5, row.cause)
-    wb.close()
+    close_workbook(wb, path)
     return path
