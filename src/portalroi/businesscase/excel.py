@@ -18,7 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from portalroi.businesscase.defaults import SOURCES
-from portalroi.businesscase.engine import evaluate
+from portalroi.businesscase.engine import BusinessCaseResult, evaluate
 from portalroi.businesscase.finance import PAYBACK_RTOL, irr_analysis
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.businesscase.model import BENEFIT_IDS, COST_IDS, DSO_DAYS, adoption_curve, parameters
@@ -300,16 +300,18 @@ def write_excel(inputs: BusinessCaseInputs, path: str | Path) -> Path:
         "calc": wb.add_format({"num_format": "#,##0.00"}),
         "bold": wb.add_format({"bold": True}),
         "pct": wb.add_format({"num_format": "0.0%"}),
+        "int": wb.add_format({"num_format": "0"}),
     }
     summary = wb.add_worksheet("Summary")
-    # the engine's net flows at the written inputs: their IRR is the guess of the IRR formula
-    monthly_net = evaluate(inputs).monthly_net
+    # the engine's figures at the written inputs: their IRR is the guess of the IRR formula,
+    # and they are the formulas' stored results (what a reader that does not recalculate shows)
+    result = evaluate(inputs)
     n = _write_inputs(wb, fmt, inputs)
     process = _write_process(wb, fmt, inputs)
     _write_customers(wb, fmt, inputs, n)
     rows = _write_lines(wb, fmt, inputs, n, process)
     line_ids = _write_monthly(wb, fmt, inputs, n, rows)
-    _write_summary(summary, fmt, inputs, line_ids, monthly_net)
+    _write_summary(summary, fmt, inputs, line_ids, result)
     wb.set_calc_mode("auto")  # XlsxWriter also sets fullCalcOnLoad: Excel recalculates on open
     close_workbook(wb, path)
     return path
@@ -416,18 +418,35 @@ def _irr_formula(monthly_net: list[float]) -> tuple[str, str]:
     return '=IFERROR((1+IRR(m_net))^12-1,"none")', analysis.note + " (at the inputs as written)"
 
 
+def _summary_values(r: BusinessCaseResult) -> dict[str, float | str]:
+    """The Summary formulas' results as the engine computes them (text where they give text)."""
+    irr: float | str = r.irr if r.irr is not None else r.irr_status
+    return {
+        "total_benefits": r.total_benefits,
+        "total_costs": r.total_costs,
+        "net_benefit": r.net_benefit,
+        "roi": r.roi if r.roi is not None else "n/a",
+        "pv_benefits": r.pv_benefits,
+        "pv_costs": r.pv_costs,
+        "npv": r.npv,
+        "benefit_cost_ratio": r.benefit_cost_ratio if r.benefit_cost_ratio is not None else "n/a",
+        "irr": irr,
+        "payback_month": r.payback_month if r.payback_month is not None else "never",
+    }
+
+
 def _write_summary(
     ws: Any,
     fmt: dict[str, Any],
     inputs: BusinessCaseInputs,
     line_ids: list[str],
-    monthly_net: list[float],
+    result: BusinessCaseResult,
 ) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 3, 18)
     ws.write(0, 0, inputs.name, fmt["bold"])
     ws.write(0, 1, f"currency: {inputs.currency}")
-    irr_formula, irr_note = _irr_formula(monthly_net)
+    irr_formula, irr_note = _irr_formula(result.monthly_net)
     formulas = {
         "total_benefits": "=SUM(m_benefits)",
         "total_costs": "=SUM(m_costs)",
@@ -440,11 +459,13 @@ def _write_summary(
         "irr": irr_formula,
         "payback_month": '=IF(MIN(m_payback)>=1E+9,"never",MIN(m_payback))',
     }
+    shown = _summary_values(result)
     for key, cell in SUMMARY_CELLS.items():
         row = int(cell[1:]) - 1
         ws.write(row, 0, key)
+        style = fmt["pct"] if key in ("roi", "irr") else fmt["calc"]
         ws.write_formula(
-            row, 1, formulas[key], fmt["pct"] if key in ("roi", "irr") else fmt["calc"]
+            row, 1, formulas[key], fmt["int"] if key == "payback_month" else style, shown[key]
         )
     if irr_note:
         ws.write(int(SUMMARY_CELLS["irr"][1:]) - 1, 2, irr_note)
@@ -452,5 +473,7 @@ def _write_summary(
     for i, line_id in enumerate(line_ids):
         name = f"m_line_{line_id.replace('.', '_')}"
         ws.write(LINES_ROW + i, 0, line_id)
-        ws.write_formula(LINES_ROW + i, 1, f"=SUM({name})", fmt["calc"])
-        ws.write_formula(LINES_ROW + i, 2, f"=SUMPRODUCT({name},m_df)", fmt["calc"])
+        line = next((x for x in result.lines if x.id == line_id), None)
+        total, pv = (line.total, line.present_value) if line is not None else (0, 0)
+        ws.write_formula(LINES_ROW + i, 1, f"=SUM({name})", fmt["calc"], total)
+        ws.write_formula(LINES_ROW + i, 2, f"=SUMPRODUCT({name},m_df)", fmt["calc"], pv)
