@@ -61,3 +61,11 @@ def test_a_date_that_is_not_one(demo_db: Path) -> None:
 def test_counts_below_one_are_refused(demo_db: Path) -> None:
     _fails_cleanly(["ingest", "--quarantine", "--db", str(demo_db), "--limit", "-1"], "--limit")
     _fails_cleanly(["health", "--db", str(demo_db), "--top", "-3"], "--top")
+
+
+def test_an_app_database_that_cannot_be_opened(tmp_path: Path) -> None:
+    # run from cron, where exit status 1 means "a send failed": a bad database is not that
+    url = f"sqlite:///{tmp_path}/no-such-folder/app.sqlite"
+    _fails_cleanly(
+        ["schedules", "run-due", "--app-db", url], "cannot open the app database", "no-such-folder"
+    )

@@ -25,10 +25,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from portalroi.errors import ConfigError
+from portalroi.errors import ConfigError, StoreError
 
 __all__ = ["AppDB"]
 
@@ -67,12 +68,20 @@ class AppDB:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (idempotent)."""
+        """Bring the schema to the newest revision (idempotent).
+
+        Raises :class:`~portalroi.errors.StoreError` naming the database (password hidden)
+        when it cannot be opened: a missing folder, a server that does not answer.
+        """
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            url = self.engine.url.render_as_string(hide_password=True)
+            raise StoreError(f"cannot open the app database {url}: {exc.orig}") from exc
 
     def revision(self) -> str | None:
         """The schema revision the database is at (``None`` before the first migration)."""
