@@ -364,3 +364,39 @@ def test_a_frame_column_mixing_types_is_named(store: Store) -> None:
     with pytest.raises(DataError, match=r"f\.py: column cost_id mixes int and str values"):
         ingest_frame(store, frame, table="costs", source_name="f.py")
     assert snapshot(store) == before
+
+
+def test_amounts_in_a_second_currency_are_quarantined(store: Store, write: Write) -> None:
+    """Metrics and the ROI add amounts as stored: 100 USD and 1,000 SEK averaged to 550."""
+    _account_a1(store, write)
+    head = "order_id,account_id,ts,amount,channel,currency"
+    s = reconciled(
+        ingest_file(
+            store,
+            write(
+                "o.csv",
+                f"{head}\nO1,A1,2024-01-01,100,portal,USD\nO2,A1,2024-01-02,1000,portal,SEK\nO3,A1,2024-01-03,50,edi,usd\n",
+            ),
+            table="orders",
+        )
+    )
+    check_quarantine(store, s)
+    reason = (
+        "another currency than USD, the store's: amounts are added as stored, so convert them first"
+    )
+    assert _issues(store) == {(2, "currency", "SEK", reason)}
+    assert s.inserted == 2
+    # later loads, of any table with amounts, keep to it
+    s = reconciled(
+        ingest_file(
+            store,
+            write(
+                "c.csv",
+                "cost_id,date,category,amount,currency\nC1,2024-01-31,hosting,90,EUR\nC2,2024-01-31,hosting,80,\n",
+            ),
+            table="costs",
+        )
+    )
+    assert (s.inserted, s.quarantined) == (1, 1)
+    assert (2, "currency", "EUR", reason) not in _issues(store)  # row 1 of this file
+    assert (1, "currency", "EUR", reason) in _issues(store)

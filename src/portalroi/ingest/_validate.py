@@ -86,6 +86,8 @@ class Plan:
     source: str = ""
     #: ``mode: update``: only the provided columns are checked, hashed and written.
     update: bool = False
+    #: The store's currency (see :func:`store_currency`) when the table has amounts.
+    currency: str | None = None
 
     @property
     def written(self) -> tuple[str, ...] | None:
@@ -164,7 +166,10 @@ def build_mapped(
     select.append("_ok" if json_source else "TRUE AS _ok")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {CONV} AS SELECT {', '.join(select)} FROM {source}")
     formats = {c: f for c in exprs if (f := mapping.format_for(c)) is not None}
-    plan = Plan(spec, tuple(exprs), formats, ", ".join(select), source, mapping.mode == "update")
+    currency = store_currency(con) if "currency" in exprs else None
+    plan = Plan(
+        spec, tuple(exprs), formats, ", ".join(select), source, mapping.mode == "update", currency
+    )
     # any rule broken; the same rules (and NULL semantics) as find_issues' CASE WHENs
     rules = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in _checks(plan)[1:]) or "FALSE"
     bad = f"coalesce(NOT _ok, FALSE) OR (coalesce(_ok, FALSE) AND ({rules}))"
@@ -173,6 +178,28 @@ def build_mapped(
         f"{bad} AS _bad, {content_hash(spec, plan.written)} AS _h FROM {CONV}"
     )
     return plan
+
+
+#: Canonical tables holding amounts with a ``currency`` column.
+MONEY_TABLES = tuple(name for name, spec in TABLES.items() if "currency" in spec.column_names)
+
+
+def store_currency(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The one currency of the store's amounts: the first named in a money table (``None``
+    while none is).
+
+    portalroi adds, averages and compares amounts as stored (costs against savings, order
+    values, cost per ticket), so a store holds one currency: a load's rows in another are
+    quarantined (convert them first); the first load that names one sets it, with the
+    currency of its first row that has one.
+    """
+    for table in MONEY_TABLES:
+        row = con.execute(
+            f"SELECT currency FROM {table} WHERE currency IS NOT NULL LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            return str(row[0])
+    return None
 
 
 def _source_columns(columns: Sequence[str], json_source: bool) -> list[str]:
@@ -431,6 +458,24 @@ def _checks(plan: Plan) -> list[tuple[str, str]]:
                     _issue(name, r, ql(f"above the maximum {col.maximum:g}")),
                 )
             )
+    if plan.currency is not None or "currency" in plan.provided:
+        # the store's currency, or (none yet) the file's first row's that has one
+        first = (
+            ql(plan.currency)
+            if plan.currency is not None
+            else f"(SELECT currency FROM {CONV} WHERE currency IS NOT NULL ORDER BY _row LIMIT 1)"
+        )
+        checks.append(
+            (
+                f"currency IS NOT NULL AND upper(trim(currency)) <> upper(trim({first}))",
+                _issue(
+                    ql("currency"),
+                    qi("__raw__currency"),
+                    f"'another currency than ' || {first} || ', the store''s: amounts are "
+                    "added as stored, so convert them first'",
+                ),
+            )
+        )
     for first, later in plan.spec.ordered:
         if first in plan.provided and later in plan.provided:
             checks.append(
