@@ -70,8 +70,11 @@ print(frames["stickiness"].tail(1))
 * `--from` / `--to` are inclusive days and filter the rows each metric reads (events by `ts`,
   tickets by `created_at`, orders by `ts`, invoices by `issued_at`). Rolling counts also read up
   to 29 days before `--from` so the first days are complete.
-* A user is active on a day when they have any event that day; events without a user are
-  ignored by user metrics.
+* A user is active on a day when they have any event that day. Events without a user are
+  left out of every event metric, counts included (search volume, article views, self-service
+  resolutions in deflection and the self-service resolution rate): visitors who are not signed
+  in are not counted, so with much anonymous help-centre traffic these figures are a lower
+  bound. Load such traffic with a stable visitor id in `user_id` to count it.
 * Ratios are floats; a ratio whose denominator is 0 is empty (NULL), never an error.
 * `--by role` joins `users.role`, `--by segment` joins `accounts.segment`; rows whose user or
   account is unknown form an empty group.
