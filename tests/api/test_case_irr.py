@@ -4,24 +4,9 @@ from __future__ import annotations
 
 import numpy_financial as npf
 import pytest
-import yaml
 from api_env import Env
 
-# net flows change sign twice (licence before and after the saving ramps down): NPV is zero at
-# about -49 % and +1,853 % a year, so no single IRR describes the case
-TWO_ROOTS = yaml.safe_load(
-    """
-horizon_years: 3
-company: {annual_revenue: 1200000, customers: 100, annual_churn: 0.25,
-  new_customers_per_year: 20, sales_marketing_cost: 100000, gross_margin_new: 0.3,
-  gross_margin_existing: 0.4}
-adoption: {points: [[0, 0], [6, 1], [18, 1], [24, 0]]}
-benefits: {consolidation: {annual_saving: 120000}}
-costs:
-  implementation: {amount: 10000, basis: one_off}
-  licence: {amount: 3000, basis: monthly}
-"""
-)
+from bc_cases import TWO_ROOTS
 
 
 @pytest.fixture(scope="module")

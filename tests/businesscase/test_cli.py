@@ -6,8 +6,10 @@ import json
 import re
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
+from bc_cases import TWO_ROOTS
 from portalroi.businesscase import evaluate, load_inputs
 from portalroi.cli.main import app
 
@@ -47,20 +49,7 @@ def test_bad_inputs_exit_2_naming_paths(tmp_path: Path) -> None:
 
 def test_irr_not_unique_in_the_summary(tmp_path: Path) -> None:
     case = tmp_path / "case.yaml"
-    case.write_text(
-        """
-horizon_years: 3
-company: {annual_revenue: 1200000, customers: 100, annual_churn: 0.25,
-  new_customers_per_year: 20, sales_marketing_cost: 100000, gross_margin_new: 0.3,
-  gross_margin_existing: 0.4}
-adoption: {points: [[0, 0], [6, 1], [18, 1], [24, 0]]}
-benefits: {consolidation: {annual_saving: 120000}}
-costs:
-  implementation: {amount: 10000, basis: one_off}
-  licence: {amount: 3000, basis: monthly}
-""",
-        encoding="utf-8",
-    )
+    case.write_text(yaml.safe_dump(TWO_ROOTS), encoding="utf-8")
     res = runner.invoke(app, ["business-case", str(case), "--draws", "0"], terminal_width=200)
     assert res.exit_code == 0, res.output
     irr_row = next(x for x in res.stdout.splitlines() if "Internal rate of return" in x)

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bc_cases import BASE
 from portalroi.businesscase import evaluate, parse_inputs
 from portalroi.errors import InputsError
 
-COMPANY = {
-    "annual_revenue": 1_200_000,
-    "customers": 100,
-    "annual_churn": 0.25,
-    "new_customers_per_year": 20,
-    "sales_marketing_cost": 100_000,
-    "gross_margin_new": 0.3,
-    "gross_margin_existing": 0.4,
-}
+COMPANY = BASE["company"]
 
 
 def _costs(costs: dict[str, object]) -> float:
