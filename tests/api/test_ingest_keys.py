@@ -70,3 +70,13 @@ def test_numeric_key_stored_as_text_is_matched(env: Env) -> None:
     )
     assert r.status_code == 403, r.text
     assert _owner(env, "events", "event_id", "7")[0][0] == "b1"
+
+
+def test_a_key_padded_with_spaces_is_matched(env: Env) -> None:
+    # ingestion trims ids, so " eb1 " would be stored as org-b's "eb1"
+    before = _owner(env, "events", "event_id", "eb1")
+    r = env.client.post(
+        "/api/v1/ingest/events", headers=env.h(env.token_a), json={"rows": [_event(" eb1 ", "a1")]}
+    )
+    assert r.status_code == 403, r.text
+    assert _owner(env, "events", "event_id", "eb1") == before

@@ -75,10 +75,12 @@ class LoadPublic(BaseModel):
 
 
 def _key_texts(values: pd.Series) -> list[str]:
-    """Every text a posted key value may be stored as (a number ``5`` or ``5.0`` as ``"5"``)."""
+    """Every text a posted key value may be stored as (a number ``5`` or ``5.0`` as ``"5"``;
+    ``" eb0 "`` as ``"eb0"``: ingestion trims ids)."""
     out: set[str] = set()
     for v in values.dropna():
         out.add(str(v))
+        out.add(str(v).strip())
         if isinstance(v, bool):
             out.add(str(v).lower())
         elif isinstance(v, float) and v.is_integer():
