@@ -69,3 +69,11 @@ def test_an_app_database_that_cannot_be_opened(tmp_path: Path) -> None:
     _fails_cleanly(
         ["schedules", "run-due", "--app-db", url], "cannot open the app database", "no-such-folder"
     )
+
+
+def test_unknown_metric_category_and_grain(demo_db: Path) -> None:
+    _fails_cleanly(["metrics", "list", "--category", "nosuch"], "no metric category 'nosuch'")
+    _fails_cleanly(
+        ["metrics", "compute", "mau", "--db", str(demo_db), "--grain", "week"],
+        "--grain must be one of month, all; got 'week'",
+    )

@@ -40,7 +40,8 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """List every metric with its definition, unit, grain and good direction."""
-    metrics = list_metrics(category)
+    with exits_cleanly():
+        metrics = list_metrics(category)
     if as_json:
         print_json([_describe(m.name) for m in metrics])
         return

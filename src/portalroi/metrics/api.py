@@ -26,7 +26,7 @@ import ibis.formats.pandas
 import pandas as pd
 
 from portalroi.errors import ConfigError, NotFoundError
-from portalroi.metrics._query import GROUP, Query, backend_of
+from portalroi.metrics._query import GRAINS, GROUP, Query, backend_of
 from portalroi.metrics.registry import METRICS, Metric
 from portalroi.metrics.rollups import freshness_scope
 from portalroi.metrics.runners import RUNNERS
@@ -41,7 +41,12 @@ def list_metrics(category: str | None = None) -> list[Metric]:
     --------
     >>> [m.name for m in list_metrics("adoption")][:3]
     ['dau', 'wau', 'mau']
+
+    An unknown category is a :class:`~portalroi.errors.ConfigError` naming the categories.
     """
+    categories = sorted({m.category for m in METRICS.values()})
+    if category is not None and category not in categories:
+        raise ConfigError(f"no metric category {category!r}; one of {', '.join(categories)}")
     return [m for m in METRICS.values() if category is None or m.category == category]
 
 
@@ -74,6 +79,8 @@ def _query(source: Any, metric: Metric, by: str | None, start: Any, end: Any, gr
     if by is not None and by not in metric.dims:
         allowed = ", ".join(metric.dims) or "none"
         raise ConfigError(f"metric {metric.name} cannot be split by {by!r} (allowed: {allowed})")
+    if grain not in GRAINS:
+        raise ConfigError(f"--grain must be one of {', '.join(GRAINS)}; got {grain!r}")
     monthly = metric.grain.startswith("month") and metric.kind != "histogram"
     if grain != "month" and not monthly:
         raise ConfigError(
