@@ -32,7 +32,7 @@ def topics(
     k: Annotated[
         int | None, typer.Option("--k", help="Number of ticket groups (default: from the volume).")
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Groups to list and to answer.")] = 10,
+    top: Annotated[int, typer.Option("--top", help="Groups to list and to answer.")] = 10,
     simulate: Annotated[
         bool,
         typer.Option(
