@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
-from bc_cases import BASE
 
+from bc_cases import BASE
 from portalroi.businesscase import BusinessCaseResult, evaluate, example_inputs_yaml, parse_inputs
 from portalroi.businesscase.excel import LINES_ROW, SUMMARY_CELLS, write_excel
 

@@ -6,10 +6,10 @@ import copy
 from typing import Any
 
 import pytest
-from bc_cases import BASE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bc_cases import BASE
 from portalroi.businesscase import evaluate, parse_inputs
 
 amount = st.floats(min_value=0.0, max_value=1e5, allow_nan=False)
