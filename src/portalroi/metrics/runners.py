@@ -190,7 +190,7 @@ def retention_cohorts(q: Query) -> Any:
     index = counts.cohort.year() * 12 + counts.cohort.month() + counts.offset
     last = counts.aggregate(last=index.max()).last.as_scalar()
     sizes = sizes.mutate(horizon=last - (sizes.cohort.year() * 12 + sizes.cohort.month()))
-    grid = sizes.join(_OFFSETS, _OFFSETS.offset <= sizes.horizon)
+    grid = sizes.mutate(offset=ibis.range(0, sizes.horizon + 1).unnest().cast("int64"))
     out = grid.left_join(counts, [*keys, "cohort", "offset"])
     return out.select(
         *[grid[k] for k in keys],
@@ -201,9 +201,6 @@ def retention_cohorts(q: Query) -> Any:
         value=ratio(out.users.fill_null(0), grid.cohort_size),
     )
 
-
-#: Offsets a cohort table can hold (100 years of months); each cohort takes those up to its last.
-_OFFSETS = ibis.memtable({"offset": list(range(1200))}, schema={"offset": "int64"})
 
 
 def retention_trend(q: Query, offset: int = 1) -> Any:
