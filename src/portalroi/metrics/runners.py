@@ -202,7 +202,6 @@ def retention_cohorts(q: Query) -> Any:
     )
 
 
-
 def retention_trend(q: Query, offset: int = 1) -> Any:
     """Retention at one offset (e.g. month 1) for each cohort: the trend of that interval."""
     cohorts = retention_cohorts(q)
