@@ -117,3 +117,36 @@ def test_payback_on_a_cumulative_net_of_exactly_zero() -> None:
     )
     assert r.payback_reached
     assert r.payback_month == "2024-04"
+
+
+def test_payback_not_reached_when_later_costs_push_the_net_below_zero() -> None:
+    # Costs 100 in January and 500 in April; one live account worth 60 a month from January.
+    # Cumulative net: -40, 20, 80, -360 (by hand): February broke even, but April's costs put
+    # the net 360 below zero, so payback is not reached; run-rate net per month over the last
+    # three months = 60 - 500 / 3 < 0 -> no expected month.
+    r = realised_roi(MONTHS, [100, 0, 0, 500], [1, 1, 1, 1], [_line(60, 50, 70)], 0.0)
+    assert r.cumulative_net == [-40.0, 20.0, 80.0, -360.0]
+    assert not r.payback_reached
+    assert r.payback_month is None
+    assert r.expected_payback_month is None
+
+
+def test_payback_month_is_the_one_from_which_the_net_stays_positive() -> None:
+    # Costs 100, 0, 200, 0 and 120 of benefits a month: cumulative net 20, 140, 60, 180 -> the
+    # net never dips below zero after January: January. With costs 100, 0, 300, 0 the net is
+    # 20, 140, -40, 80: March dipped below, so payback is April.
+    r = realised_roi(MONTHS, [100, 0, 200, 0], [1, 1, 1, 1], [_line(120, 120, 120)], 0.0)
+    assert (r.payback_reached, r.payback_month) == (True, "2024-01")
+    r = realised_roi(MONTHS, [100, 0, 300, 0], [1, 1, 1, 1], [_line(120, 120, 120)], 0.0)
+    assert r.cumulative_net == [20.0, 140.0, -40.0, 80.0]
+    assert (r.payback_reached, r.payback_month) == (True, "2024-04")
+
+
+def test_no_payback_month_without_costs() -> None:
+    # No costs recorded: ROI is undefined and there is nothing to pay back; the run-rate
+    # formula would otherwise name a month before the last one (here January).
+    r = realised_roi(MONTHS, [0, 0, 0, 0], [1, 5, 10, 10], [_line(10, 5, 15)], 0.0)
+    assert r.roi is None
+    assert not r.payback_reached
+    assert r.payback_month is None
+    assert r.expected_payback_month is None

@@ -8,10 +8,13 @@ Conventions (printed with every result, see :data:`CONVENTIONS`):
 
 * ROI = (benefits to date - costs to date) / costs to date, undiscounted.
 * Run-rate = the last three months, annualised (× 4).
-* Payback reached: the first month whose cumulative net (benefits - costs since the first
-  month) is >= 0 after costs began (zero up to floating-point error, as in the business case:
-  :func:`~portalroi.businesscase.finance.payback_tolerance`); otherwise the expected month: the months the run-rate net
-  per month needs to close the gap, counted from the last month (none if that net is <= 0).
+* Payback reached: the cumulative net (benefits - costs since the first month) is >= 0 in
+  the last month (zero up to floating-point error, as in the business case:
+  :func:`~portalroi.businesscase.finance.payback_tolerance`); the payback month is the first
+  month after costs began from which it stays >= 0 (a month that broke even before later
+  costs pushed the net below zero again does not count). Otherwise the expected month: the
+  months the run-rate net per month needs to close the gap, counted from the last month (none
+  if that net is <= 0, or when no costs are recorded).
 * NPV: monthly net flows discounted to the first month at the annual discount rate applied as
   ``(1 + r) ** (-month / 12)`` (month 0 undiscounted), as in the business case.
 * Intervals: every figure recomputed at the low and high ends of the benefits' intervals
@@ -39,8 +42,9 @@ CONVENTIONS: tuple[str, ...] = (
     "Benefits per month = live account-months of the month × value per live account-month.",
     "ROI = (benefits to date - costs to date) / costs to date, undiscounted.",
     f"Run-rate = the last {RUN_RATE_MONTHS} months, annualised.",
-    "Payback = first month whose cumulative net is >= 0 after costs began; otherwise expected "
-    "from the run-rate net per month.",
+    "Payback = first month after costs began from which the cumulative net stays >= 0 "
+    "(reached only when it is >= 0 now); otherwise expected from the run-rate net per month "
+    "(none without costs).",
     "NPV: monthly flows discounted to the first month, (1 + r) ** (-month / 12).",
     "Intervals carry the causal effects' 95 % intervals only; costs are known.",
 )
@@ -115,10 +119,16 @@ def _payback(
     net = benefits - costs
     cum_net = np.cumsum(net)
     started = np.cumsum(costs) > 0
+    if not started.any():
+        # no costs recorded: nothing to pay back (and no month to expect it in)
+        return False, None
     # >= 0 up to the running sum's floating-point error, as in the business case
-    hits = np.flatnonzero(started & (cum_net >= -payback_tolerance(net)))
-    if hits.size:
-        return True, months[int(hits[0])]
+    ok = cum_net >= -payback_tolerance(net)
+    if ok[-1]:
+        # the first month from which the cumulative net stays >= 0: a month that broke even
+        # before later costs pushed the net below zero again is not a payback
+        below = np.flatnonzero(~(started & ok))
+        return True, months[int(below[-1]) + 1 if below.size else 0]
     rr_net = float(np.mean(benefits[-RUN_RATE_MONTHS:]) - np.mean(costs[-RUN_RATE_MONTHS:]))
     if rr_net <= 0:
         return False, None
