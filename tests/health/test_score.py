@@ -7,7 +7,7 @@ import pytest
 
 from portalroi.errors import ValidationError
 from portalroi.health.config import HealthConfig, load_config
-from portalroi.health.score import breakdown, score_accounts, score_reasons
+from portalroi.health.score import breakdown, score_accounts, score_reasons, score_text
 
 # One account, default config. Points per signal (0 at bad, 100 at good, linear, clipped):
 #  engagement: active_user_share 0.325 -> (0.325-0.05)/0.55 = 50; usage_trend -0.25 -> 50
@@ -81,6 +81,47 @@ def test_missing_signal_and_component_are_renormalised() -> None:
 )
 def test_bands(score_value: float, band: str) -> None:
     assert HealthConfig.default().bands.band(score_value) == band
+
+
+@pytest.mark.parametrize(
+    ("share", "score", "band"), [(0.7, 70.0, "healthy"), (0.4, 40.0, "neutral")]
+)
+def test_a_score_on_the_band_edge_is_in_the_band_it_reports(
+    share: float, score: float, band: str
+) -> None:
+    # Weights 0.1, 0.2, 0.3 (they need not sum to 1) and every signal at `share` -> 70 or 40
+    # points each; the weighted mean is 70 (40) exactly, but summed in floating point it was
+    # 69.99999999999999 (39.99999999999999): the score read 70.0 and the band "neutral".
+    features = ("active_user_share", "seat_utilisation", "csat_avg")
+    cfg = HealthConfig.model_validate(
+        {
+            "components": {
+                f"c{i}": {"weight": w, "signals": {f: {"bad": 0, "good": 1}}}
+                for i, (w, f) in enumerate(zip((0.1, 0.2, 0.3), features, strict=True))
+            }
+        }
+    )
+    out = score_accounts(pd.DataFrame({f: [share] for f in features}, index=["A1"]), cfg)
+    assert out.loc["A1", "score"] == score
+    assert out.loc["A1", "band"] == band
+
+
+def test_score_text_truncates_so_the_figure_shown_is_in_its_band() -> None:
+    cfg = HealthConfig.default()
+    assert [score_text(v) for v in (69.87, 70.0, 39.99, 40.0, 100.0, 0.0)] == [
+        "69",
+        "70",
+        "39",
+        "40",
+        "100",
+        "0",
+    ]
+    assert [cfg.bands.band(int(score_text(v))) == cfg.bands.band(v) for v in (69.87, 39.99)] == [
+        True,
+        True,
+    ]
+    assert score_text(float("nan")) == "-"
+    assert score_text(None) == "-"
 
 
 def test_config_from_yaml_and_errors_name_the_yaml_path(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 from portalroi.errors import NotFoundError
-from portalroi.health.summary import account_facts, account_summary
+from portalroi.health.summary import account_facts, account_summary, facts_text
 from portalroi.settings import Settings
 from portalroi.store import Store
 
@@ -57,6 +57,14 @@ def test_data_built_summary(store: Store) -> None:
     assert account_facts(store, "A1", "2024-01-01", "2024-02-01")["events_change"] == -0.5
     with pytest.raises(NotFoundError):
         account_summary(store, "nobody", "2024-01-01", "2024-02-01")
+
+
+def test_summary_shows_the_score_in_the_band_it_names() -> None:
+    # 69.87 is "neutral" (healthy starts at 70); rounded it read "Health score 70/100 (neutral"
+    facts = {"account_id": "A1", "start": "2024-01-01", "end": "2024-01-31", "events": 0,
+             "tickets": 0, "escalations": 0, "open_tickets": 0,
+             "health": {"score": 69.87, "band": "neutral", "trend": "flat"}}  # fmt: skip
+    assert "Health score 69/100 (neutral, trend flat)." in facts_text(facts)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -121,6 +121,7 @@ def _list(
     scores: pd.DataFrame, risk: pd.DataFrame, feats: pd.DataFrame, cfg: Any, top: int, as_json: bool
 ) -> None:
     from portalroi.health import score_reasons
+    from portalroi.health.score import score_text
 
     reasons = score_reasons(feats, cfg, top=2).groupby("account_id")["feature"].apply(list)
     frame = scores.join(risk).sort_values("risk", ascending=False).head(top)
@@ -144,11 +145,10 @@ def _list(
     for col in ("account", "risk", "score", "band", "trend", "top reasons (model)"):
         table.add_column(col)
     for r in rows:
-        score = "-" if r["score"] is None else f"{r['score']:.0f}"
         table.add_row(
             str(r["account_id"]),
             f"{r['risk']:.0%}",
-            score,
+            score_text(r["score"]),
             r["band"],
             r["trend"],
             ", ".join(r["risk_reasons"]),
@@ -168,6 +168,7 @@ def _one(
     as_json: bool,
 ) -> None:
     from portalroi.health import account_summary, breakdown
+    from portalroi.health.score import score_text
 
     s: dict[Any, Any] = scores.loc[account].to_dict()
     parts = breakdown(feats.loc[[account]], cfg)
@@ -196,7 +197,7 @@ def _one(
         )
         return
     console.print(
-        f"[bold]{escape(account)}[/] as of {at:%Y-%m-%d}: health {health['score']:.0f}/100 "
+        f"[bold]{escape(account)}[/] as of {at:%Y-%m-%d}: health {score_text(health['score'])}/100 "
         f"({health['band']}, trend {health['trend']}); churn risk {risk_d['risk']:.0%}",
         markup=True,
     )

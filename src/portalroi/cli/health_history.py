@@ -180,6 +180,7 @@ def scores_cmd(
 ) -> None:
     """Show stored risk scores (newest first)."""
     from portalroi.health.history import scores
+    from portalroi.health.score import score_text
 
     with exits_cleanly():
         with Store(_settings_for(db).db, read_only=True) as store:
@@ -196,7 +197,7 @@ def scores_cmd(
                 str(r["score_date"]),
                 str(r["account_id"]),
                 _fmt(r["risk"], ".1%"),
-                _fmt(r["health_score"], ".0f"),
+                score_text(r["health_score"]),
                 str(r["band"]),
                 str(r["model_version"]),
             )

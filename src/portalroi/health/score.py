@@ -34,7 +34,7 @@ from portalroi.health.config import HealthConfig
 from portalroi.health.features import account_features, as_timestamp
 from portalroi.store import Store
 
-__all__ = ["breakdown", "health_scores", "score_accounts", "score_reasons"]
+__all__ = ["breakdown", "health_scores", "score_accounts", "score_reasons", "score_text"]
 
 
 def _signal_frames(features: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
@@ -79,6 +79,22 @@ def _signal_frames(features: pd.DataFrame, config: HealthConfig) -> pd.DataFrame
     return pd.concat(pieces, ignore_index=True).sort_values(["_row"], kind="stable")
 
 
+def score_text(score: float | None) -> str:
+    """A score in whole points for display, truncated rather than rounded; ``-`` when missing.
+
+    Truncating keeps the figure shown in the band the score is in: 69.9 is ``neutral`` under the
+    default bands and shows as 69, not as a 70 that reads ``healthy``.
+
+    Examples
+    --------
+    >>> score_text(69.9), score_text(70.0), score_text(float("nan")), score_text(None)
+    ('69', '70', '-', '-')
+    """
+    if score is None or np.isnan(score):
+        return "-"
+    return str(int(np.floor(score)))
+
+
 def breakdown(features: pd.DataFrame, config: HealthConfig | None = None) -> pd.DataFrame:
     """Every signal of every account: value, points, effective weight and points lost.
 
@@ -118,9 +134,11 @@ def score_accounts(features: pd.DataFrame, config: HealthConfig | None = None) -
     long = _signal_frames(features, cfg)
     long["_wp"] = long["weight"] * long["points"].fillna(0.0)
     by_row = long.groupby("_row")
-    score = (by_row["_wp"].sum().where(by_row["weight"].sum() > 0)).to_numpy()
+    # Rounded before banding: the band is that of the score reported (weights such as 0.1, 0.2,
+    # 0.3 with every signal at 70 points sum to 69.99999999999999, which is not "healthy").
+    score = np.round((by_row["_wp"].sum().where(by_row["weight"].sum() > 0)).to_numpy(), 10)
     out = pd.DataFrame(index=features.index)
-    out["score"] = np.round(score, 10) if len(out) else np.array([], dtype=float)
+    out["score"] = score if len(out) else np.array([], dtype=float)
     out["band"] = ["unknown" if np.isnan(v) else cfg.bands.band(float(v)) for v in score]
     comp = long.groupby(["_row", "component"], sort=False)
     comp_score = (comp["_wp"].sum() / comp["weight"].sum()).unstack("component")

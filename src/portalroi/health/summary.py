@@ -28,6 +28,7 @@ from typing import Any
 
 from portalroi.errors import NotFoundError
 from portalroi.health.features import FEATURES, as_timestamp
+from portalroi.health.score import score_text
 from portalroi.settings import Settings
 from portalroi.store import Store
 
@@ -117,7 +118,7 @@ def facts_text(facts: dict[str, Any]) -> str:
     health = facts.get("health")
     if health:
         parts.append(
-            f"Health score {health['score']:.0f}/100 ({health['band'].replace('_', ' ')}, "
+            f"Health score {score_text(health['score'])}/100 ({health['band'].replace('_', ' ')}, "
             f"trend {health['trend']})."
         )
     risk = facts.get("risk")
