@@ -87,3 +87,22 @@ def test_clv_at_a_zero_discount_rate() -> None:
     tenure, churned = _tenure_from_survivors([1000, 869, 743, 653, 593, 551, 517, 491])
     with pytest.raises(DataError, match="expected lifetime is infinite"):
         retained_account_clv(tenure, churned, 100.0, 0.0)
+
+
+def test_constant_churn_with_huge_fitted_parameters_gives_a_finite_clv() -> None:
+    # 300 accounts with a constant 0.6 % monthly churn, each with 0-84 months of tenure before
+    # a 36-month window: the fit runs off to alpha ~7e14, beta ~3e17, where the sBG DERL's
+    # hypergeometric function came out NaN (so the churn line, benefits and ROI were NaN).
+    rng = np.random.default_rng(24)
+    entry = rng.uniform(0, 84, 300).round()
+    life = rng.geometric(0.006, 300)
+    churned = life <= 36
+    tenure = np.where(churned, entry + life, entry + 36)
+    clv = retained_account_clv(tenure.tolist(), churned.tolist(), 100.0, 0.04)
+    assert clv.constant_churn
+    assert clv.alpha > 1e12
+    p, d = clv.mean_churn, 1.04 ** (1 / 12) - 1
+    assert np.isfinite(clv.clv)
+    assert clv.derl_months == pytest.approx((1 - p) * (1 + d) / (p + d), rel=1e-12)
+    assert clv.clv == pytest.approx(100.0 * clv.derl_months)
+    assert "DERL nan" not in clv.source

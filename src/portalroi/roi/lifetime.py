@@ -16,7 +16,7 @@ lifetime is infinite and :func:`retained_account_clv` raises :class:`~portalroi.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -121,14 +121,10 @@ def retained_account_clv(
     model = ShiftedBetaGeometricModel().fit(tenure, gone)
     renewals = float(np.median(tenure[~gone]))
     rate = monthly_rate(annual_discount_rate)
-    try:
-        derl = float(model.derl(rate, renewals))
-    except ValueError as exc:  # a 0 % rate with alpha <= 1: the lifetime has no finite mean
-        raise DataError(f"CLV at a {annual_discount_rate:.1%} discount rate: {exc}") from None
-    return ClvEstimate(
-        clv=margin_per_month * derl,
+    estimate = ClvEstimate(
+        clv=float("nan"),
         margin_per_month=margin_per_month,
-        derl_months=derl,
+        derl_months=float("nan"),
         renewals=renewals,
         alpha=model.params["alpha"],
         beta=model.params["beta"],
@@ -137,3 +133,21 @@ def retained_account_clv(
         accounts=int(tenure.size),
         churned=int(gone.sum()),
     )
+    if estimate.constant_churn:
+        # The geometric limit: alpha and beta ran off to arbitrary huge values, where the
+        # hypergeometric function of the sBG DERL can come out NaN (alpha 7e14, beta 3e17).
+        # A constant churn p has DERL = sum_k (1 - p)^(k + 1) / (1 + d)^k = (1 - p)(1 + d) /
+        # (p + d), undiscounted (1 - p) / p.
+        p = estimate.mean_churn
+        derl = (1 - p) * (1 + rate) / (p + rate)
+    else:
+        try:
+            derl = float(model.derl(rate, renewals))
+        except ValueError as exc:  # a 0 % rate with alpha <= 1: the lifetime has no finite mean
+            raise DataError(f"CLV at a {annual_discount_rate:.1%} discount rate: {exc}") from None
+    if not np.isfinite(derl):
+        raise DataError(
+            f"CLV: the sBG fit (alpha {estimate.alpha:.4g}, beta {estimate.beta:.4g}) gives no "
+            "finite expected residual lifetime"
+        )
+    return replace(estimate, clv=margin_per_month * derl, derl_months=derl)
