@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from portalroi.api.app import create_app
@@ -171,14 +173,16 @@ def test_due_schedule_mails_once_per_period_with_pdf_and_xlsx(
     rcpt, msg = inbox.received[0]
     assert sorted(rcpt) == ["cfo@customer.example", "cs@customer.example"]
     assert msg["From"] == "reports@vendor.example"
-    assert "2026-12" in msg["Subject"]
+    # Named after the data's last month (the store ends 2024-12-31), not the send month, and
+    # marked stale: the data ends 700 days before the report date.
+    assert msg["Subject"] == "portalroi report: both for default (data to 2024-12, STALE)"
     files = _attachments(msg)
-    assert sorted(files) == ["portalroi-2026-12.pdf", "portalroi-2026-12.xlsx"]
-    assert files["portalroi-2026-12.pdf"].startswith(b"%PDF-")
+    assert sorted(files) == ["portalroi-2024-12.pdf", "portalroi-2024-12.xlsx"]
+    assert files["portalroi-2024-12.pdf"].startswith(b"%PDF-")
     # The workbook holds the whole store's figures (default workspace covers every account).
     with Store(store_path, read_only=True) as store:
         whole = roi_from_store(store)
-    summary = _summary(files["portalroi-2026-12.xlsx"])
+    summary = _summary(files["portalroi-2024-12.xlsx"])
     assert summary["Benefits to date"] == pytest.approx(whole.realised.benefits_to_date.estimate)
     assert summary["Costs to date"] == pytest.approx(whole.realised.costs_to_date)
 
@@ -196,6 +200,66 @@ def test_due_schedule_mails_once_per_period_with_pdf_and_xlsx(
     assert len(inbox.received) == 2
 
 
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+def test_stale_data_is_named_by_its_month_and_warned_about(
+    appdb: AppDB, store_path: Path, smtp: tuple[Inbox, SmtpConfig], tmp_path: Path
+) -> None:
+    inbox, config = smtp
+    with Store(store_path, read_only=True) as store:
+        (newest,) = store.con.execute(
+            "SELECT greatest((SELECT max(created_at) FROM tickets), (SELECT max(ts) FROM events),"
+            " (SELECT max(issued_at) FROM invoices))"
+        ).fetchone() or (None,)
+        (loaded,) = store.con.execute("SELECT max(finished_at) FROM _loads").fetchone() or (None,)
+    assert f"{newest:%Y-%m-%d}" == "2024-12-31"
+    _schedule(appdb, "both")
+    run_due(appdb, lambda: Store(store_path, read_only=True), config, DUE)
+    ((_, msg),) = inbox.received
+    body = msg.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    # 2024-12-31 to 2026-12-01 is 700 days.
+    assert text.startswith(
+        "WARNING: stale data. the newest record is from 2024-12-31, 700 days before this "
+        "report (2026-12-01)"
+    )
+    assert f"newest record 2024-12-31 {newest:%H:%M} UTC" in text
+    assert f"last load {loaded:%Y-%m-%d %H:%M} UTC" in text
+    files = _attachments(msg)
+    pdf = _pdf_text(files["portalroi-2024-12.pdf"], tmp_path)
+    assert "Data to 2024-12" in pdf
+    assert "Generated 1 December 2026" in pdf
+    assert (
+        "Stale data: the figures do not reach the date of this report: the newest record is "
+        "from 2024-12-31, 700 days before this report (2026-12-01)" in pdf
+    )
+    summary = _summary(files["portalroi-2024-12.xlsx"])
+    assert summary["Newest record (UTC)"] == f"{newest:%Y-%m-%d %H:%M}"
+    assert summary["Report date"] == "2026-12-01"
+    assert summary["Stale data"].startswith("the newest record is from 2024-12-31, 700 days")
+
+    # A report sent the day after the data ends is not stale, and says so nowhere.
+    inbox.received.clear()
+    _schedule(appdb, "pdf")
+    with appdb.session() as s:
+        s.execute(update(ReportSchedule).values(next_run_at=datetime(2025, 1, 1)))
+    run_due(appdb, lambda: Store(store_path, read_only=True), config, datetime(2025, 1, 1, 6))
+    subjects = sorted(str(m["Subject"]) for _, m in inbox.received)
+    assert subjects == [
+        "portalroi report: both for default (data to 2024-12)",
+        "portalroi report: pdf for default (data to 2024-12)",
+    ]
+    pdf = _pdf_text(_attachments(inbox.received[1][1])["portalroi-2024-12.pdf"], tmp_path)
+    assert "Stale" not in pdf
+    assert "Newest record 2024-12-31" in pdf
+
+
 def test_organisation_schedule_holds_only_its_accounts(
     appdb: AppDB,
     store_path: Path,
@@ -208,9 +272,9 @@ def test_organisation_schedule_holds_only_its_accounts(
     assert [o.status for o in outcomes] == ["sent"]
     ((_, msg),) = inbox.received
     files = _attachments(msg)
-    assert list(files) == ["portalroi-2026-12.xlsx"]
-    summary = _summary(files["portalroi-2026-12.xlsx"])
-    monthly = openpyxl.load_workbook(io.BytesIO(files["portalroi-2026-12.xlsx"]), data_only=True)
+    assert list(files) == ["portalroi-2024-12.xlsx"]
+    summary = _summary(files["portalroi-2024-12.xlsx"])
+    monthly = openpyxl.load_workbook(io.BytesIO(files["portalroi-2024-12.xlsx"]), data_only=True)
     live_in_mail = [r[1] for r in monthly["Monthly"].iter_rows(min_row=2, values_only=True)]
 
     smb = org_store[1]["org-smb"]
@@ -388,7 +452,7 @@ def test_report_reads_one_state_of_the_store(
     monkeypatch.setattr(schedule, "roi_from_store", roi_then_a_load)
     with Store(store_path) as store:
         before = tickets_by_month(store)
-        report, tickets = schedule._scoped_report(store, None, Assumptions(), None)
+        report, tickets, _fresh = schedule._scoped_report(store, None, Assumptions(), None)
         after = tickets_by_month(store)
     assert landed == [True]
     assert after["2024-06"] == before["2024-06"] + 500  # the load did land ...

@@ -39,6 +39,7 @@ def report(
     """Leadership report: adoption, support, financial impact with intervals, and realised ROI."""
     from portalroi.businesscase import load_inputs
     from portalroi.metrics import snapshot
+    from portalroi.reports.freshness import data_freshness
     from portalroi.reports.leadership import (
         write_leadership_excel,
         write_leadership_html,
@@ -69,13 +70,14 @@ def report(
         with Store(settings.db, read_only=True) as store, snapshot(store):
             result = roi_from_store(store, plan=inputs, assumptions=assumptions)
             tickets = tickets_by_month(store)
+            fresh = data_freshness(store)
         written = []
         if pdf:
-            written.append(write_leadership_pdf(result, tickets, pdf, lang))
+            written.append(write_leadership_pdf(result, tickets, pdf, lang, freshness=fresh))
         if html:
-            written.append(write_leadership_html(result, tickets, html, lang))
+            written.append(write_leadership_html(result, tickets, html, lang, freshness=fresh))
         if xlsx:
-            written.append(write_leadership_excel(result, xlsx))
+            written.append(write_leadership_excel(result, xlsx, freshness=fresh))
         if json_out:
             json_out.write_text(
                 json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from portalroi.reports import charts, i18n
+from portalroi.reports.freshness import Freshness, stale_warnings
 from portalroi.reports.render import html_to_pdf, render_template
 from portalroi.reports.xlsx import close_workbook
 from portalroi.roi.analysis import RoiReport
@@ -72,12 +73,22 @@ _TEXT: dict[str, dict[str, str]] = {
     "costs": {"en": "Costs", "sv": "Kostnader"},
     "month": {"en": "Month", "sv": "Månad"},
     "generated": {"en": "Generated", "sv": "Skapad"},
+    "newest_record": {"en": "Newest record", "sv": "Nyaste posten"},
+    "last_load": {"en": "last load", "sv": "senaste inläsning"},
+    "stale": {
+        "en": "Stale data: the figures do not reach the date of this report",
+        "sv": "Inaktuella data: siffrorna når inte fram till rapportens datum",
+    },
 }
 
 
 def _t(key: str, lang: str) -> str:
     i18n.text("summary", lang)  # validates the language
     return _TEXT[key][lang]
+
+
+def _when(at: dt.datetime | None) -> str:
+    return "–" if at is None else f"{at:%Y-%m-%d %H:%M}"
 
 
 def _month_rows(months: Sequence[str], series: dict[str, Sequence[float]]) -> list[dict[str, Any]]:
@@ -163,11 +174,16 @@ def leadership_html(
     tickets_per_month: dict[str, float],
     lang: str = "en",
     today: dt.date | None = None,
+    freshness: Freshness | None = None,
 ) -> str:
     """The report as one standalone HTML page (charts inline as SVG).
 
     ``tickets_per_month`` maps ``YYYY-MM`` to tickets opened (metric ``ticket_volume``).
+    ``today`` is the report's date (default: today). With ``freshness``, the header names the
+    newest record and the last load, and a stale report (see
+    :func:`~portalroi.reports.freshness.stale_warnings`) opens with a warning saying why.
     """
+    today = today or dt.date.today()
     facts = report.facts
     months = facts["months"]
     adoption = _line_spec(
@@ -205,7 +221,9 @@ def leadership_html(
         r=report,
         rr=r,
         formulas={x.id: x.formula for x in report.lines},
-        today=today or dt.date.today(),
+        today=today,
+        fresh=freshness,
+        stale=[] if freshness is None else stale_warnings(freshness, today, lang),
         charts={
             "adoption": charts.render_svg(adoption, lang),
             "support": charts.render_svg(support, lang),
@@ -216,25 +234,45 @@ def leadership_html(
 
 
 def write_leadership_html(
-    report: RoiReport, tickets: dict[str, float], path: str | Path, lang: str = "en"
+    report: RoiReport,
+    tickets: dict[str, float],
+    path: str | Path,
+    lang: str = "en",
+    *,
+    today: dt.date | None = None,
+    freshness: Freshness | None = None,
 ) -> Path:
-    """Write the HTML report."""
+    """Write the HTML report (``today`` and ``freshness`` as in :func:`leadership_html`)."""
     path = Path(path)
-    path.write_text(leadership_html(report, tickets, lang), encoding="utf-8")
+    path.write_text(leadership_html(report, tickets, lang, today, freshness), encoding="utf-8")
     return path
 
 
 def write_leadership_pdf(
-    report: RoiReport, tickets: dict[str, float], path: str | Path, lang: str = "en"
+    report: RoiReport,
+    tickets: dict[str, float],
+    path: str | Path,
+    lang: str = "en",
+    *,
+    today: dt.date | None = None,
+    freshness: Freshness | None = None,
 ) -> Path:
-    """Write the PDF report (WeasyPrint)."""
-    return html_to_pdf(leadership_html(report, tickets, lang), path)
+    """Write the PDF report (WeasyPrint; ``today`` and ``freshness`` as in
+    :func:`leadership_html`)."""
+    return html_to_pdf(leadership_html(report, tickets, lang, today, freshness), path)
 
 
-def write_leadership_excel(report: RoiReport, path: str | Path) -> Path:
+def write_leadership_excel(
+    report: RoiReport,
+    path: str | Path,
+    *,
+    today: dt.date | None = None,
+    freshness: Freshness | None = None,
+) -> Path:
     """Write the figures as an Excel workbook: summary, lines, monthly flows, plan vs actual.
 
-    The monthly sheet's cumulative net is a live formula.
+    The monthly sheet's cumulative net is a live formula. With ``freshness`` the summary also
+    gives the newest record, the last load, the report date and, for a stale report, why.
     """
     import xlsxwriter
 
@@ -287,6 +325,17 @@ def write_leadership_excel(report: RoiReport, path: str | Path) -> Path:
     ws.write(n + 1, 1, report.currency)
     ws.write(n + 2, 0, "Data to")
     ws.write(n + 2, 1, report.as_of)
+    if freshness is not None:
+        day = today or dt.date.today()
+        extra = [
+            ("Newest record (UTC)", _when(freshness.newest_record)),
+            ("Last load (UTC)", _when(freshness.last_load)),
+            ("Report date", day.isoformat()),
+        ]
+        extra += [("Stale data", why) for why in stale_warnings(freshness, day)]
+        for i, (name, value) in enumerate(extra, start=n + 3):
+            ws.write(i, 0, name)
+            ws.write(i, 1, value)
     lines = wb.add_worksheet("Lines")
     lines.write_row(
         0,

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -41,6 +41,7 @@ from portalroi.api.appstate.models import BusinessCase, Organisation, ReportSche
 from portalroi.businesscase.inputs import BusinessCaseInputs
 from portalroi.errors import ConfigError, DataError
 from portalroi.metrics import snapshot
+from portalroi.reports.freshness import Freshness, data_freshness, stale_warnings
 from portalroi.reports.mail import Attachment, SmtpConfig, send_mail
 from portalroi.roi import Assumptions, RoiReport, measure_facts, roi_from_store
 from portalroi.roi.facts import subset_store
@@ -167,14 +168,19 @@ def _scoped_report(
     scope: frozenset[str] | None,
     assumptions: Assumptions,
     inputs: BusinessCaseInputs | None,
-) -> tuple[RoiReport, dict[str, float]]:
-    """The ROI report and tickets per month of the accounts in ``scope`` only, all read from
-    one state of the store (a load committing meanwhile cannot make the figures disagree)."""
+) -> tuple[RoiReport, dict[str, float], Freshness]:
+    """The ROI report, tickets per month and data freshness of the accounts in ``scope`` only,
+    all read from one state of the store (a load committing meanwhile cannot make the figures
+    disagree)."""
     if scope is not None and not scope:
         raise DataError("the schedule's workspace has no organisations, so no accounts to report")
     with snapshot(store):
         if scope is None:
-            return roi_from_store(store, inputs, assumptions), tickets_by_month(store)
+            return (
+                roi_from_store(store, inputs, assumptions),
+                tickets_by_month(store),
+                data_freshness(store),
+            )
         accounts = [
             str(a)
             for (a,) in store.con.execute(
@@ -194,15 +200,27 @@ def _scoped_report(
         )
         sub = subset_store(store, accounts, share)
         try:
-            return roi_from_store(sub, inputs, assumptions), tickets_by_month(sub)
+            return (
+                roi_from_store(sub, inputs, assumptions),
+                tickets_by_month(sub),
+                data_freshness(sub, loads=store),
+            )
         finally:
             sub.close()
 
 
 def build_attachments(
-    report: RoiReport, tickets: dict[str, float], kind: str, stem: str, lang: str = "en"
+    report: RoiReport,
+    tickets: dict[str, float],
+    kind: str,
+    stem: str,
+    lang: str = "en",
+    *,
+    today: date | None = None,
+    freshness: Freshness | None = None,
 ) -> list[Attachment]:
-    """Render the leadership report as the files a schedule of ``kind`` attaches.
+    """Render the leadership report as the files a schedule of ``kind`` attaches, dated
+    ``today`` and, with ``freshness``, saying how fresh its data is (and warning when stale).
 
     Examples
     --------
@@ -214,8 +232,10 @@ def build_attachments(
     if kind not in ATTACHMENTS:
         raise ConfigError(f"report kind must be one of {', '.join(ATTACHMENTS)}; got {kind!r}")
     writers: dict[str, Callable[[Path], Path]] = {
-        "pdf": lambda p: write_leadership_pdf(report, tickets, p, lang),
-        "xlsx": lambda p: write_leadership_excel(report, p),
+        "pdf": lambda p: write_leadership_pdf(
+            report, tickets, p, lang, today=today, freshness=freshness
+        ),
+        "xlsx": lambda p: write_leadership_excel(report, p, today=today, freshness=freshness),
     }
     out = []
     with tempfile.TemporaryDirectory(prefix="portalroi-schedule-") as tmp:
@@ -223,6 +243,31 @@ def build_attachments(
             path = writers[ext](Path(tmp) / f"{stem}.{ext}")
             out.append(Attachment(path.name, path.read_bytes()))
     return out
+
+
+def _mail_body(
+    name: str,
+    as_of: str,
+    fresh: Freshness,
+    stale: list[str],
+    files: tuple[str, ...],
+    sid: int,
+    frequency: str,
+    period: str,
+) -> str:
+    newest = "–" if fresh.newest_record is None else f"{fresh.newest_record:%Y-%m-%d %H:%M}"
+    loaded = "–" if fresh.last_load is None else f"{fresh.last_load:%Y-%m-%d %H:%M}"
+    warning = (
+        "WARNING: stale data. " + "; ".join(stale) + ". The figures do not reach the date "
+        "of this report; check that the data loads still run.\n\n"
+        if stale
+        else ""
+    )
+    return (
+        f"{warning}The portal report '{name}' (data to {as_of}; newest record {newest} UTC, "
+        f"last load {loaded} UTC) is attached: {', '.join(files)}.\n\n"
+        f"Sent by portalroi; schedule {sid}, {frequency}, period {period}.\n"
+    )
 
 
 def _claim(appdb: AppDB, now: datetime) -> list[tuple[int, datetime]]:
@@ -284,15 +329,17 @@ def _run_one(
         )
         assumptions = Assumptions.from_plan(plan) if plan is not None else Assumptions()
         with open_store() as store:
-            report, tickets = _scoped_report(store, scope, assumptions, plan)
-        stem = f"portalroi-{period}"
-        attachments = build_attachments(report, tickets, kind, stem, lang)
-        files = tuple(a.filename for a in attachments)
-        subject = f"portalroi report: {name} ({period})"
-        body = (
-            f"The portal report '{name}' for {period} (data to {report.as_of}) is attached: "
-            f"{', '.join(files)}.\n\nSent by portalroi; schedule {sid}, {frequency}.\n"
+            report, tickets, fresh = _scoped_report(store, scope, assumptions, plan)
+        # Named after the data's last month, not the month it is sent in: a report sent on
+        # 1 December holds November's figures (or older ones, when no data came since).
+        stem = f"portalroi-{report.as_of}"
+        attachments = build_attachments(
+            report, tickets, kind, stem, lang, today=now.date(), freshness=fresh
         )
+        files = tuple(a.filename for a in attachments)
+        stale = stale_warnings(fresh, now.date())
+        subject = f"portalroi report: {name} (data to {report.as_of}{', STALE' if stale else ''})"
+        body = _mail_body(name, report.as_of, fresh, stale, files, sid, frequency, period)
         send_mail(smtp, recipients, subject, body, attachments)
     except Exception as exc:  # one broken schedule must not stop the others
         error = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,54 @@
+"""`portalroi report` says how fresh its data is and warns when the data is stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from portalroi.cli.demo import run_demo
+from portalroi.cli.main import app
+from portalroi.reports.freshness import Freshness, data_freshness, stale_warnings
+from portalroi.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+def test_stale_warnings_written_out() -> None:
+    fresh = Freshness(dt.datetime(2026, 10, 31, 23, 0), dt.datetime(2026, 11, 1, 2, 0))
+    assert stale_warnings(fresh, dt.date(2026, 12, 1)) == []  # 31 days: not stale yet
+    assert stale_warnings(fresh, dt.date(2026, 12, 2), "sv") == [
+        "den nyaste posten är från 2026-10-31, 32 dagar före rapportens datum (2026-12-02)"
+    ]
+    assert stale_warnings(Freshness(None, None), dt.date(2026, 12, 2)) == []
+
+
+def test_cli_report_names_newest_record_and_warns_when_stale(tmp_path: Path) -> None:
+    db = tmp_path / "demo.duckdb"
+    run_demo(size="tiny", seed=3, out_dir=tmp_path / "exports", db=db)
+    with Store(db, read_only=True) as store:
+        fresh = data_freshness(store)
+    assert fresh.newest_record is not None
+    assert fresh.last_load is not None
+    assert f"{fresh.newest_record:%Y-%m-%d}" == "2024-12-31"  # the simulator's last day
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    result = CliRunner().invoke(
+        app, ["report", "--db", str(db), "--html", str(html), "--xlsx", str(xlsx)]
+    )
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.read_text(encoding="utf-8")))
+    days = (dt.date.today() - dt.date(2024, 12, 31)).days
+    assert f"Newest record 2024-12-31, last load {fresh.last_load:%Y-%m-%d %H:%M} UTC" in text
+    assert (
+        "Stale data: the figures do not reach the date of this report: the newest record is "
+        f"from 2024-12-31, {days} days before this report ({dt.date.today().isoformat()})"
+    ) in text
+    wb = openpyxl.load_workbook(xlsx)
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Newest record (UTC)"] == f"{fresh.newest_record:%Y-%m-%d %H:%M}"
+    assert summary["Last load (UTC)"] == f"{fresh.last_load:%Y-%m-%d %H:%M}"
+    assert str(summary["Stale data"]).startswith("the newest record is from 2024-12-31")
