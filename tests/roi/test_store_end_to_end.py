@@ -260,3 +260,34 @@ def test_plan_with_a_zero_discount_rate(sim: dict[str, Any], tmp_path: Path) -> 
     assert "churn" not in out["skipped"]
     res = runner.invoke(app, ["roi", "--db", str(sim["db"]), "--discount-rate", "0", "--json"])
     assert res.exit_code == 0, res.output
+
+
+def test_totals_ranges_are_not_called_95_percent_intervals(sim: dict[str, Any]) -> None:
+    """The totals' ranges put every effect at the end of its 95 % interval at once (the sum of
+    the lines' ends): the CLI says so under them, and the demo headline calls the ROI's a range
+    rather than a 95 % interval."""
+    from rich.console import Console
+
+    from portalroi.cli.roi import roi_headline
+
+    r = sim["json"]["realised"]
+    counted = [x for x in r["lines"] if x["counted"]]
+    # the totals are the sums of the counted lines' ends
+    assert r["benefits_to_date"]["low"] == pytest.approx(sum(x["to_date"]["low"] for x in counted))
+    assert r["benefits_to_date"]["high"] == pytest.approx(
+        sum(x["to_date"]["high"] for x in counted)
+    )
+    assert any("at its interval's end at once" in c for c in r["conventions"])
+    out = CliRunner().invoke(app, ["roi", "--db", str(sim["db"]), "--margin", "0.4"])
+    assert out.exit_code == 0, out.output
+    flat = " ".join(out.output.split())
+    assert "every effect at the end of its 95 % interval at once" in flat
+    console = Console(width=300, record=True)
+    with Store(sim["db"], read_only=True) as store:
+        for line in roi_headline(None, store):
+            console.print(line)
+    roi_part = " ".join(console.export_text().split()).split("; payback")[0]
+    assert "Realised ROI to" in roi_part
+    assert "(range " in roi_part
+    assert "every effect at the end of its 95 % interval)" in roi_part
+    assert "(95 %" not in roi_part

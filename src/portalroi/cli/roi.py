@@ -142,6 +142,12 @@ def _print(report: object) -> None:
         f"Benefits to date {_iv(r.benefits_to_date)}; costs {_money(r.costs_to_date)}; "
         f"ROI {roi_text}; payback {payback}; NPV at {r.discount_rate:.1%} {_iv(r.npv)}"
     )
+    console.print(
+        "[dim]Ranges of the totals (benefits, ROI, NPV): every effect at the end of its 95 % "
+        "interval at once; a cautious range, wider than a 95 % interval unless the effects "
+        "err together.[/]",
+        markup=True,
+    )
     if report.plan_rows:
         plan = Table(title=f"Plan vs actual: {report.plan_name}")
         for col in ("line", "plan to date", "actual to date", "variance", "cause"):
@@ -183,7 +189,10 @@ def roi_headline(summary: object, store: Store) -> list[str]:
     roi_text = (
         "n/a"
         if r.roi is None
-        else f"{r.roi.estimate:.0%} (95 % {r.roi.low:.0%} to {r.roi.high:.0%})"
+        # the total's range puts every effect at the end of its 95 % interval at once: wider
+        # than a 95 % interval unless the effects err together, so it is not called one
+        else f"{r.roi.estimate:.0%} (range {r.roi.low:.0%} to {r.roi.high:.0%}, every effect "
+        "at the end of its 95 % interval)"
     )
     payback = (
         f"reached {r.payback_month}"
