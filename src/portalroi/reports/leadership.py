@@ -15,6 +15,7 @@ from typing import Any
 
 from portalroi.reports import charts, i18n
 from portalroi.reports.freshness import Freshness, stale_warnings
+from portalroi.reports.plan_text import cause_text, kind_text, line_name
 from portalroi.reports.render import html_to_pdf, render_template
 from portalroi.reports.xlsx import close_workbook
 from portalroi.roi.analysis import RoiReport
@@ -223,6 +224,9 @@ def leadership_html(
         formulas={x.id: x.formula for x in report.lines},
         today=today,
         fresh=freshness,
+        line_name=line_name,
+        cause_text=cause_text,
+        kind_text=kind_text,
         stale=[] if freshness is None else stale_warnings(freshness, today, lang),
         charts={
             "adoption": charts.render_svg(adoption, lang),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from portalroi.impact.report import ImpactReport
 from portalroi.reports.i18n import format_currency, format_number
+from portalroi.reports.plan_text import cause_text, line_name
 from portalroi.roi import Interval, RoiReport
 from portalroi.web.charts import interval_spec, line_spec
 from portalroi.web.i18n_strings import t
@@ -148,11 +149,11 @@ def plan_table(report: RoiReport, lang: str) -> Table | None:
         actual = p.actual_to_date
         rows.append(
             [
-                p.id,
+                line_name(p.id, lang),
                 "–" if p.plan_to_date is None else _money(p.plan_to_date, lang, cur),
                 "–" if actual is None else _money(actual.estimate, lang, cur),
                 "–" if p.variance_share is None else fmt_value(p.variance_share, "ratio", lang),
-                p.cause,
+                cause_text(p.cause, lang),
             ]
         )
     cols = [t("line", lang), "Plan", t("value", lang), "±", t("reason", lang)]
@@ -198,7 +199,7 @@ def impact_page(impact: ImpactReport, report: RoiReport, lang: str) -> PageData:
     lines = pd.DataFrame(
         [
             {
-                "line": x.label,
+                "line": x.label if lang == "en" else line_name(x.id, lang),
                 "estimate": x.to_date.estimate,
                 "low": x.to_date.low,
                 "high": x.to_date.high,
