@@ -209,3 +209,49 @@ def test_all_accounts_live_at_once_falls_back_to_the_time_series_counterfactual(
     assert est.method.startswith("structural time-series counterfactual")
     assert est.ci_low < -2.0 < est.ci_high
     assert any("no comparison group" in note for note in report.notes)
+
+
+def test_churn_time_series_fallback_reports_the_se_of_the_log_ratio() -> None:
+    # Every account goes live in January 2023, so no quarter holds live and not-live accounts
+    # at risk: churn falls back to the time-series counterfactual of the monthly churn rate,
+    # reported as a rate ratio. A ratio's se is that of its logarithm (EffectEstimate), so it
+    # must be the rate effect's se over the counterfactual rate (delta method), not the rate
+    # effect's se itself (0.0049 here, against an interval 0.81 to 3.1).
+    rng = np.random.default_rng(7)
+    n, months = 300, 36
+    ids = [f"a{i}" for i in range(n)]
+    start = pd.Timestamp("2021-01-01")
+    churned = [
+        start + pd.DateOffset(months=int(m)) + pd.Timedelta(days=10) if m < months else None
+        for m in rng.geometric(0.02, n)
+    ]
+    acc = pd.DataFrame(
+        {
+            "account_id": ids,
+            "created_at": ["2021-01-01"] * n,
+            "portal_live_at": ["2023-01-01"] * n,
+            "churned_at": churned,
+        }
+    )
+    tk = pd.DataFrame(
+        {
+            "account_id": ids * months,
+            "created_at": [
+                start + pd.DateOffset(months=m) + pd.Timedelta(days=2)
+                for m in range(months)
+                for _ in ids
+            ],
+        }
+    )
+    report = estimate_from_data(
+        build_impact_data({"accounts": acc, "tickets": tk}), outcomes=("churn",)
+    )
+    est = report.effects["churn"]
+    assert est.unit == "rate ratio"
+    # the same order as the interval's width on the log scale
+    width = (np.log(est.ci_high) - np.log(est.ci_low)) / (2 * 1.959964)
+    assert 0.5 * width < est.se < 2 * width
+    effect, effect_se = est.details["rate_effect"], est.details["rate_effect_se"]
+    # ratio = observed / (observed - effect), so the counterfactual rate is effect / (ratio - 1)
+    counterfactual = effect / (est.estimate - 1)
+    assert est.se == pytest.approx(effect_se / counterfactual, rel=1e-9)

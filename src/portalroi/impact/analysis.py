@@ -205,10 +205,13 @@ def _churn(data: ImpactData, level: float, notes: list[str]) -> EffectEstimate:
         "time-series counterfactual of the monthly churn rate, expressed as observed / "
         "counterfactual rate"
     )
+    counterfactual = observed - its.estimate
     return EffectEstimate(
         estimand="ratio of the observed to the counterfactual monthly churn rate after launch",
         estimate=ratio(its.estimate),
-        se=its.se,
+        # a ratio's se is that of its logarithm (EffectEstimate): by the delta method,
+        # d log(observed / (observed - effect)) / d effect = 1 / (observed - effect)
+        se=its.se / counterfactual if counterfactual > 0 else float("inf"),
         ci_low=ratio(its.ci_low),
         ci_high=ratio(its.ci_high),
         n_treated=its.n_treated,
@@ -216,7 +219,7 @@ def _churn(data: ImpactData, level: float, notes: list[str]) -> EffectEstimate:
         method=its.method,
         assumptions=its.assumptions,
         unit="rate ratio",
-        details={**its.details, "rate_effect": its.estimate},
+        details={**its.details, "rate_effect": its.estimate, "rate_effect_se": its.se},
     )
 
 
