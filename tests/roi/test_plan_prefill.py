@@ -149,3 +149,23 @@ def test_agent_time_row_says_the_plan_counts_it() -> None:
     assert row.cause.endswith(
         "(shown, not added to the realised totals; the plan counts it in its totals)"
     )
+
+
+def test_churn_row_says_the_bases_differ() -> None:
+    # The example plan has a churn line (kept customers' margin, month by month); the realised
+    # churn line books each retained account's lifetime value when it is retained, so the row's
+    # variance is mostly that difference and its cause says so.
+    plan = example_inputs()
+    assert plan.benefits.churn is not None
+    churn = MoneyLine("churn", "c", Interval(800.0, -500.0, 3000.0), Interval(1, 1, 1), "u", "f")
+    r = realised_roi(["2024-01", "2024-02"], [100.0, 50.0], [0.0, 10.0], [churn], 0.04)
+    rows = {row.id: row for row in plan_vs_actual(plan, r, Actuals(1, 0.3))}
+    row = rows["churn"]
+    assert row.actual_to_date == Interval(8000.0, -5000.0, 30000.0)
+    assert row.plan_to_date is not None
+    assert row.plan_to_date > 0
+    assert "bases differ" in row.cause
+    assert "lifetime value (CLV)" in row.cause
+    assert "month by month" in row.cause
+    # lines on the same basis carry no such note
+    assert "bases differ" not in rows["deflection"].cause

@@ -7,6 +7,10 @@ value (:mod:`portalroi.roi.realised`). The cause compares each line's drivers (t
 plan multiplies) with the measured ones and names those more than 10 % off, plus adoption
 when fewer accounts are live than the plan's ramp expects.
 
+The ``churn`` line is booked on different bases too: the realised line values each retained
+account at its lifetime value (CLV) when it is retained, the business case counts the margin
+its kept customers earn month by month; its cause says so.
+
 A line the realised ROI shows but does not add (``agent_time``: the handling time of deflected
 tickets, already inside their cost per ticket) is still compared with the plan's line of the
 same id, which the business case *does* add to its totals and which measures minutes saved per
@@ -192,6 +196,15 @@ def plan_vs_actual(
             cause = "not in the plan"
         else:
             cause = "; ".join(causes) or "on plan (drivers within 10 %)"
+        if line_id == "churn" and planned is not None and got is not None:
+            # the realised line books each retained account's whole (discounted) lifetime
+            # margin when it is retained; the business case adds the margin of the customers
+            # it keeps month by month, so most of a large variance can be this difference
+            cause += (
+                " (bases differ: the actual books each retained account's lifetime value (CLV), "
+                "future margin included, when it is retained; the plan counts the margin kept "
+                "customers earn month by month)"
+            )
         if got is not None and not realised_lines[line_id].counted:
             # e.g. agent_time: the plan adds it to its totals, the realised ROI does not (the
             # handling time of a deflected ticket is inside its cost per ticket)
