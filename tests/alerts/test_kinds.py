@@ -56,6 +56,17 @@ def test_metric_change_falls_by_more_than_pct(store: Store) -> None:
     assert _conds(store, spec | {"direction": "rise", "pct": 10}) == []
 
 
+def test_metric_change_sees_an_account_that_went_silent(store: Store) -> None:
+    # A: 10 searches in days 31-60 and none since: -100 %, the fall that matters most. B:
+    # 10 then 8 (-20 %). An account with no searches in a window counts 0 there.
+    add_accounts(store, {"A": None, "B": None})
+    add_events(store, searches("A", 45, 10, 0) + searches("B", 45, 10, 0) + searches("B", 5, 8, 0))
+    spec = {"name": "fall", "kind": "metric_change", "metric": "search_volume", "pct": 50}
+    assert _conds(store, spec) == [("A", "search_volume", -100.0)]
+    threshold = {"name": "t", "kind": "metric_threshold", "metric": "search_volume"}
+    assert _conds(store, threshold | {"op": "below", "value": 1}) == [("A", "search_volume", 0.0)]
+
+
 def test_metric_change_reads_both_windows_from_one_state(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

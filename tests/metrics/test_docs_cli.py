@@ -64,6 +64,7 @@ def test_cli_list_show_compute(tmp_path: Path) -> None:
         "account,day,dau,wau,mau,value",
         "A1,2024-02-20,1,1,2,2",
         "A2,2024-02-20,0,0,1,1",
+        "A3,2024-02-20,0,0,0,0",  # a customer with no activity: zeros, not left out
     ]
 
 

@@ -28,9 +28,14 @@ def metric_window(
     Examples
     --------
     >>> from portalroi.store import Store
-    >>> metric_window(Store(":memory:"), "mau", datetime(2024, 1, 1), datetime(2024, 2, 1),
-    ...               False).empty
+    >>> store = Store(":memory:")
+    >>> metric_window(store, "mau", datetime(2024, 1, 1), datetime(2024, 2, 1), False).tolist()
+    [0.0]
+    >>> metric_window(store, "mau", datetime(2024, 1, 1), datetime(2024, 2, 1), True).empty
     True
+
+    A count is 0 where nothing happened (no users active: MAU 0; an account without activity
+    in the window: 0 for that account), so a fall to nothing is seen as a fall.
     """
     metric = get_metric(name)
     by = "account" if per_account else None

@@ -26,6 +26,7 @@ import ibis.formats.pandas
 import pandas as pd
 
 from portalroi.errors import ConfigError, NotFoundError
+from portalroi.metrics._complete import complete
 from portalroi.metrics._query import GRAINS, GROUP, Query, backend_of
 from portalroi.metrics.registry import METRICS, Metric
 from portalroi.metrics.rollups import freshness_scope
@@ -106,7 +107,10 @@ def build(
     'value'
     """
     metric = get_metric(name)
-    q = _query(source, metric, by, start, end, grain)
+    return _build(metric, _query(source, metric, by, start, end, grain))
+
+
+def _build(metric: Metric, q: Query) -> Any:
     with freshness_scope():
         expr = RUNNERS[metric.kind](q, **metric.params)
     if q.grain == "all" and "month" in expr.columns:
@@ -141,7 +145,10 @@ def compute(
     -------
     pandas.DataFrame
         Key columns (period, group, ...), then ``value`` and the metric's supporting columns,
-        sorted by the key columns.
+        sorted by the key columns. Counts (and DAU / WAU / MAU) also have rows with 0 for the
+        periods of the range and the groups (accounts that were customers in the range, their
+        segments, the roles of the users table) without activity: see
+        :mod:`portalroi.metrics._complete`.
 
     Examples
     --------
@@ -149,10 +156,12 @@ def compute(
     >>> list(compute(Store(":memory:"), "dau").columns)
     ['day', 'dau', 'wau', 'mau', 'value']
     """
-    expr = build(source, name, by, start, end, grain)
-    df: pd.DataFrame = expr.execute()
+    metric = get_metric(name)
+    q = _query(source, metric, by, start, end, grain)
+    df: pd.DataFrame = _build(metric, q).execute()
     if GROUP in df.columns and by is not None:
         df = df.rename(columns={GROUP: by})
+    df = complete(df, metric, q)
     keys = [c for c in df.columns if not pd.api.types.is_float_dtype(df[c]) and c != "value"]
     if keys and not df.empty:
         # a first key with no repeats orders the rows alone (and sorting 20,000 accounts by

@@ -76,6 +76,15 @@ print(frames["stickiness"].tail(1))
   in are not counted, so with much anonymous help-centre traffic these figures are a lower
   bound. Load such traffic with a stable visitor id in `user_id` to count it.
 * Ratios are floats; a ratio whose denominator is 0 is empty (NULL), never an error.
+* Counts are 0, not missing, where nothing happened. DAU, WAU, MAU, stickiness, sessions,
+  search volume and article views have a row for every day or month from `--from` to `--to`
+  (both given; otherwise the periods the result has), and with `--by account`, `segment` or
+  `role` a row for every account that was a customer at some time in the range (created on or
+  before `--to`, not churned before `--from`), every segment of those accounts and every role
+  in `users`, active or not: the accounts that stopped using the portal show 0 instead of
+  vanishing from the table (and metric alerts see them fall to 0). A rolling count split by
+  group keeps each active group's rows from its first active day. Ratios and counts with a
+  further key (ticket volume by channel, the active-days histogram) list only what happened.
 * `--by role` joins `users.role`, `--by segment` joins `accounts.segment`; rows whose user or
   account is unknown form an empty group.
 * Rates over tickets count only tickets where the field is recorded (NULL means "not
