@@ -97,3 +97,34 @@ def test_bad_options_exit_non_zero_with_a_reason(db: Path, tmp_path: Path) -> No
     result = runner.invoke(app, ["impact", "--db", str(empty)])
     assert result.exit_code == 2
     assert "no tickets, invoices, surveys or orders" in result.output
+
+
+def test_json_of_an_unbounded_interval_is_valid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rate ratio whose interval has no upper end (the churn time-series fallback on a small
+    company gives ci_high = inf) printed ``Infinity``, which is not JSON (JavaScript, jq and
+    ``json.loads(parse_constant=...)`` refuse it); it is null, as in the HTTP API."""
+    import portalroi.impact.analysis
+    from portalroi.impact.report import ImpactReport
+    from portalroi.impact.results import EffectEstimate
+
+    ratio = EffectEstimate(
+        "rate ratio", 0.8, float("inf"), 0.36, float("inf"), 20, 0, "its", (), unit="rate ratio"
+    )
+    report = ImpactReport({"churn": ratio}, {}, ("2021-01", "2023-12"), 0.95, "not_yet_treated")
+    monkeypatch.setattr(portalroi.impact.analysis, "estimate_effects", lambda *a, **k: report)
+    path = tmp_path / "empty.duckdb"
+    Store(path).close()
+    result = runner.invoke(app, ["impact", "--db", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    doc = json.loads(result.output, parse_constant=refuse)
+    churn = doc["effects"]["churn"]
+    assert churn["estimate"] == 0.8
+    assert churn["ci_low"] == 0.36
+    assert churn["ci_high"] is None
+    assert churn["se"] is None

@@ -126,18 +126,25 @@ def impact(
         if baseline:
             period, baselines = baselines_from_store(store, as_of=as_of)
             if as_json:
+                from portalroi.impact.report import json_safe
+
                 print_json(
-                    {
-                        "period": {"first_month": period[0], "last_month": period[1]},
-                        "baselines": {k: b.to_dict() for k, b in baselines.items()},
-                    }
+                    json_safe(
+                        {
+                            "period": {"first_month": period[0], "last_month": period[1]},
+                            "baselines": {k: b.to_dict() for k, b in baselines.items()},
+                        }
+                    )
                 )
             else:
                 _print_baselines(period, baselines)
             return
         report = estimate_effects(store, level=level, control_group=control, as_of=as_of)
     if as_json:
-        print_json(report.to_dict())
+        from portalroi.impact.report import json_safe
+
+        # an unbounded interval end (inf) or a NaN share is null, as in the HTTP API
+        print_json(json_safe(report.to_dict()))
     else:
         _print_report(report)
 

@@ -100,7 +100,10 @@ def roi(
                 )
             report = roi_from_store(store, plan=inputs, assumptions=base)
         if as_json:
-            print_json(report.to_dict())
+            from portalroi.impact.report import json_safe
+
+            # an unbounded interval end (inf) or a NaN is null, as in the HTTP API
+            print_json(json_safe(report.to_dict()))
             return
         _print(report)
 

@@ -8,13 +8,14 @@ layer (:mod:`portalroi.roi`) prices. Its ``effects`` are keyed by outcome name
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from portalroi.impact.plot import event_study_spec
 from portalroi.impact.results import EffectEstimate
 
-__all__ = ["OUTCOMES", "AccountBaseline", "Baseline", "Deflection", "ImpactReport"]
+__all__ = ["OUTCOMES", "AccountBaseline", "Baseline", "Deflection", "ImpactReport", "json_safe"]
 
 #: Outcome keys of :attr:`ImpactReport.effects` and :attr:`ImpactReport.baselines`.
 OUTCOMES: tuple[str, ...] = ("tickets", "churn", "days_to_pay", "csat", "nps", "order_value")
@@ -178,3 +179,22 @@ class ImpactReport:
             "skipped": dict(self.skipped),
             "notes": list(self.notes),
         }
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float (an unbounded interval end such as a rate ratio's
+    ``inf``, a NaN share) as ``None``, so that the JSON the CLI prints is valid JSON and reads
+    like the HTTP API's (``Infinity`` and ``NaN`` are not JSON).
+
+    Examples
+    --------
+    >>> json_safe({"ci": [0.3, float("inf")], "share": float("nan"), "n": 3})
+    {'ci': [0.3, None], 'share': None, 'n': 3}
+    """
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
