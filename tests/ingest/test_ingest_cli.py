@@ -60,6 +60,7 @@ def test_unusable_input_exits_2_with_one_line(
     db = tmp_path / "s.duckdb"
     cases = [
         (["ingest", str(tmp_path / "missing.csv"), "--table", "costs"], "file not found"),
+        (["ingest", str(tmp_path), "--table", "costs"], "is a folder; name one file"),
         (["ingest", str(write("c.csv", "x,y\n1,2\n")), "--table", "costs"], "required columns"),
         (["ingest", str(write("c2.csv", GOOD)), "--table", "nope"], "unknown table"),
         (

@@ -140,6 +140,8 @@ def ingest_file(
         )
     user_mapping = load_mapping(mapping) if mapping is not None else None
     target = _resolve_table(table, adapter.table if adapter else None, user_mapping)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; name one file to load (one table per file)")
     if not path.is_file():
         raise NotFoundError(f"{path}: file not found")
     if adapter is not None:
