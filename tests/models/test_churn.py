@@ -94,6 +94,23 @@ def test_reasons_are_faithful_to_a_one_feature_change(method):
     assert "logins" not in model.explain(restored)["feature"].tolist()
 
 
+@pytest.mark.parametrize("method", ["logistic", "hgb"])
+def test_a_feature_without_any_value_carries_no_weight_and_no_warning(method):
+    # E.g. nps_avg in a store without surveys, or a trend in a portal's first months. It used to
+    # be dropped by the imputer with a UserWarning (and a RuntimeWarning for its median) on every
+    # fit and score; warnings are errors in the tests.
+    X, y, _ = simulated(800)
+    empty = X.assign(nps=np.nan)
+    with_empty = ChurnModel({"method": method, "cv": 3}).fit(empty, y)
+    without = ChurnModel({"method": method, "cv": 3}).fit(X, y)
+    np.testing.assert_allclose(
+        with_empty.predict_proba(empty.head(50)), without.predict_proba(X.head(50)), atol=1e-9
+    )
+    contrib = with_empty.contributions(empty.head(50))
+    assert (contrib["nps"] == 0.0).all()
+    assert "nps" not in set(with_empty.explain(empty.head(50))["feature"])
+
+
 def test_explain_format_and_ranks(fitted):
     model, X, _, _ = fitted
     reasons = model.explain(X.iloc[:20], top=2)

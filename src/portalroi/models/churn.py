@@ -21,6 +21,9 @@ Two methods:
     model's own response to that one feature, so they are faithful, though they do not sum
     exactly to the score.
 
+A numeric column with no value at all in the training rows (no NPS surveys yet) is held at a
+constant and carries no weight, for either method.
+
 References: Platt (1999) "Probabilistic outputs for support vector machines"; Zadrozny & Elkan
 (2002) for isotonic calibration; Niculescu-Mizil & Caruana (2005) "Predicting good
 probabilities with supervised learning".
@@ -132,6 +135,7 @@ class ChurnModel:
         self.features_: list[str] = []
         self.categorical_: list[str] = []
         self.numeric_: list[str] = []
+        self.empty_: list[str] = []
         self.reference_: dict[str, Any] = {}
         self._calibrated: CalibratedClassifierCV | None = None
         self._base: Pipeline | None = None
@@ -147,7 +151,11 @@ class ChurnModel:
                         "num",
                         Pipeline(
                             [
-                                ("impute", SimpleImputer(strategy="median")),
+                                # a column empty in one calibration fold stays (as 0)
+                                (
+                                    "impute",
+                                    SimpleImputer(strategy="median", keep_empty_features=True),
+                                ),
                                 ("scale", StandardScaler()),
                             ]
                         ),
@@ -197,6 +205,11 @@ class ChurnModel:
                 raise SchemaError(f"feature column(s) missing: {', '.join(missing)}")
             X = X[self.features_]  # noqa: N806
         out = X.copy()
+        # A numeric column without any value when fitted (no NPS surveys yet, no trend in a
+        # portal's first months) is a constant 0 that carries no weight: the imputer would drop
+        # it with a warning and gradient boosting fails on it. Models saved before have none.
+        for c in getattr(self, "empty_", []):
+            out[c] = 0.0
         for c in self.categorical_:
             out[c] = out[c].astype(object).where(out[c].notna(), None)
         return out
@@ -223,6 +236,7 @@ class ChurnModel:
         self.features_ = [str(c) for c in X.columns]
         self.numeric_ = [c for c in self.features_ if _is_numeric(X[c])]
         self.categorical_ = [c for c in self.features_ if c not in self.numeric_]
+        self.empty_ = [c for c in self.numeric_ if X[c].isna().all()]
         frame = self._frame(X)
         self.reference_ = {
             c: (float(frame[c].median()) if c in self.numeric_ else _mode(frame[c]))
