@@ -96,3 +96,37 @@ def test_portal_use_is_missing_before_go_live(store: Store) -> None:
     assert a["portal_live"] == 0.0
     for name in ("usage_trend", "active_user_share", "feature_breadth", "seat_utilisation"):
         assert a[name] != a[name], name  # NaN
+
+
+def test_trends_wait_until_their_earlier_window_is_inside_the_account_life(store: Store) -> None:
+    # N1 became a customer and went live on 2024-03-01; as of 2024-05-01 (61 days) its 3 tickets
+    # and 40 events all fall in the latest windows. The earlier windows ([T-180 d, T-90 d) for
+    # tickets, [T-120 d, T-30 d) for use) reach back before it existed: its trends were
+    # 3 / max(0, 1) - 1 = 2 (a "tripled" ticket volume, 0 points) and 20 / max(20 / 3, 1) - 1 = 2.
+    q = store.con.execute
+    q(
+        "INSERT INTO accounts (account_id, segment, seats, created_at, portal_live_at) VALUES "
+        "('N1', 'smb', 10, '2024-03-01', '2024-03-01'), "
+        "('O1', 'smb', 10, '2023-01-01', '2023-01-01')"
+    )
+    for acc in ("N1", "O1"):
+        for i, day in enumerate(["2024-03-20", "2024-04-10", "2024-04-20"]):
+            q(
+                "INSERT INTO tickets (ticket_id, account_id, created_at, channel) "
+                "VALUES (?, ?, ?, 'email')",
+                [f"{acc}t{i}", acc, day],
+            )
+        for i in range(40):
+            q(
+                "INSERT INTO events (event_id, ts, account_id, user_id, event_type) "
+                "VALUES (?, ?, ?, 'u', 'login')",
+                [f"{acc}e{i}", "2024-03-15" if i < 20 else "2024-04-15", acc],
+            )
+    f = account_features(store, "2024-05-01")
+    new, old = f.loc["N1"], f.loc["O1"]
+    assert new["ticket_trend"] != new["ticket_trend"]  # NaN: not enough history
+    assert new["usage_trend"] != new["usage_trend"]
+    assert new["tickets_90d"] == 3.0
+    # an old account with the same rows keeps its trends (it had no tickets or use before)
+    assert old["ticket_trend"] == pytest.approx(3 / 1 - 1)
+    assert old["usage_trend"] == pytest.approx(20 / (20 / 3) - 1)

@@ -12,14 +12,16 @@ plan, not the account's health.
 * ``portal_live``: 1 when ``portal_live_at`` is before ``T``, else 0.
 * ``events_30d``: portal events in the last 30 days.
 * ``usage_trend``: ``events_30d / max(events in [T-120 d, T-30 d) / 3, 1) - 1``; missing when
-  the account had no events in either window (relative change of monthly use).
+  the account had no events in either window (relative change of monthly use), and until the
+  portal has been live for 120 days (the earlier window would hold days before go-live).
 * ``active_user_share``: users with an event in the last 30 days / users created before ``T``.
 * ``feature_breadth``: distinct ``feature`` values in events of the last 90 days.
 * ``seat_utilisation``: users created before ``T`` / licensed seats (missing without seats).
 * ``tickets_90d``: tickets created in the last 90 days.
 * ``tickets_per_seat_90d``: ``tickets_90d / seats``.
 * ``ticket_trend``: ``tickets_90d / max(tickets in [T-180 d, T-90 d), 1) - 1``; missing when
-  both are zero.
+  both are zero, and for accounts created less than 180 days before ``T`` (the earlier window
+  would hold days before the account existed).
 * ``escalations_90d`` and ``escalation_share_90d``: escalated tickets of the last 90 days,
   as a count and as a share of ``tickets_90d`` (missing without tickets).
 * ``open_tickets``: tickets created before ``T`` and not resolved (nor closed) before ``T``.
@@ -91,7 +93,12 @@ MODEL_FEATURES: tuple[str, ...] = tuple(
 _SQL = """
 WITH acc AS (
     SELECT account_id, segment, seats, acv, created_at,
-        coalesce(portal_live_at < $t, false) AS live
+        coalesce(portal_live_at < $t, false) AS live,
+        -- the trends compare with an earlier window: only when it lies wholly after go-live
+        -- (usage) or after the account's start (tickets), else a new account's trend compares
+        -- with days before it had any use or any tickets to open
+        coalesce(portal_live_at <= $t - INTERVAL 120 DAY, false) AS live_120d,
+        created_at <= $t - INTERVAL 180 DAY AS customer_180d
     FROM accounts
     WHERE created_at < $t AND (churned_at IS NULL OR churned_at >= $t)
 ),
@@ -145,7 +152,8 @@ inv AS (
 SELECT
     acc.account_id,
     coalesce(ev.e30, 0) AS events_30d,
-    CASE WHEN NOT acc.live OR (coalesce(ev.e30, 0) = 0 AND coalesce(ev.eprev, 0) = 0) THEN NULL
+    CASE WHEN NOT acc.live_120d OR (coalesce(ev.e30, 0) = 0 AND coalesce(ev.eprev, 0) = 0)
+         THEN NULL
          ELSE ev.e30 / greatest(ev.eprev / 3.0, 1.0) - 1 END AS usage_trend,
     CASE WHEN NOT acc.live OR coalesce(us.n_users, 0) = 0 THEN NULL
          ELSE coalesce(ev.active_users, 0) / greatest(us.n_users, ev.active_users) END
@@ -155,7 +163,8 @@ SELECT
         AS seat_utilisation,
     coalesce(tk.t90, 0) AS tickets_90d,
     CASE WHEN acc.seats > 0 THEN coalesce(tk.t90, 0) / acc.seats END AS tickets_per_seat_90d,
-    CASE WHEN coalesce(tk.t90, 0) = 0 AND coalesce(tk.tprev, 0) = 0 THEN NULL
+    CASE WHEN NOT acc.customer_180d OR (coalesce(tk.t90, 0) = 0 AND coalesce(tk.tprev, 0) = 0)
+         THEN NULL
          ELSE tk.t90 / greatest(tk.tprev, 1.0) - 1 END AS ticket_trend,
     coalesce(tk.esc90, 0) AS escalations_90d,
     CASE WHEN coalesce(tk.t90, 0) > 0 THEN tk.esc90 / tk.t90 END AS escalation_share_90d,
