@@ -93,6 +93,56 @@ def test_bad_invoices_are_named() -> None:
     assert "invoices row 0, column paid_at: is before issued_at" in text
 
 
+def test_more_than_one_currency_is_refused() -> None:
+    # 100 USD and 1,000 SEK were summed to 1,100 "credit sales"
+    usd = HAND.assign(currency="USD")
+    assert receivables_by_period(usd)["dso"].tolist() == pytest.approx(
+        receivables_by_period(HAND)["dso"].tolist(), nan_ok=True
+    )
+    mixed = HAND.assign(currency=["USD", "usd", "SEK", "USD", "USD"])
+    for call in (
+        lambda: receivables_by_period(mixed),
+        lambda: payment_behaviour(mixed),
+        lambda: countback_dso(mixed, "2024-02"),
+        lambda: receivables_outstanding(mixed, "2024-02-01"),
+    ):
+        with pytest.raises(ValidationError, match=r"more than one currency.*'SEK, USD'"):
+            call()
+
+
+def test_no_invoices_gives_empty_tables() -> None:
+    # was AttributeError: 'NaTType' object has no attribute 'to_period'
+    out = receivables_by_period(HAND.iloc[:0])
+    assert out.empty
+    assert list(out.columns) == [*receivables_by_period(HAND).columns]
+    by = receivables_by_period(HAND.iloc[:0], by="account_id")
+    assert list(by.columns) == [*receivables_by_period(HAND, by="account_id").columns]
+    assert "countback_dso" not in receivables_by_period(HAND.iloc[:0], freq="Q").columns
+
+
+def test_credit_note_nets_against_sales_and_receivables() -> None:
+    # January: invoice 1,000 (open, due 2024-02-09) and a credit note of -200 (open): credit
+    # sales 800, receivables at 1 Feb 800, DSO = 800 / 800 x 31 = 31 days; February's refund
+    # of the rest (a credit note of -800 issued 2024-02-10) leaves nothing owed at 1 March.
+    ledger = pd.DataFrame(
+        {
+            "issued_at": ["2024-01-10", "2024-01-20", "2024-02-10"],
+            "due_at": ["2024-02-09", None, None],
+            "paid_at": [None, None, None],
+            "amount": [1000.0, -200.0, -800.0],
+        }
+    )
+    out = receivables_by_period(ledger).set_index("period")
+    assert out.loc["2024-01", ["credit_sales", "closing_receivables", "dso"]].tolist() == [
+        800.0,
+        800.0,
+        31.0,
+    ]
+    assert out.loc["2024-02", "closing_receivables"] == 0.0
+    assert np.isnan(out.loc["2024-02", "dso"])  # no positive sales: no DSO
+    assert countback_dso(ledger, "2024-01") == 31.0
+
+
 # --- IBM accounts receivable sample -----------------------------------------------------------
 
 

@@ -23,6 +23,8 @@ Conventions (stated once, used everywhere):
   receivables) / (opening receivables + credit sales - closing current receivables) x 100.
 * **Days to pay** = paid_at - issued_at in days; **days late** = max(0, paid_at - due_at);
   an invoice is **paid late** when paid after its due date. Only paid invoices enter these.
+* Amounts are summed as they are: a frame with a ``currency`` column naming more than one
+  currency is refused.
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ __all__ = [
 
 _DAY = pd.Timedelta(days=1)
 _REQUIRED = ("issued_at", "amount")
+_PERIOD_COLUMNS = (
+    "period",
+    "start",
+    "end",
+    "days",
+    "credit_sales",
+    "opening_receivables",
+    "closing_receivables",
+    "closing_current",
+    "dso",
+    "best_possible_dso",
+    "average_days_delinquent",
+    "cei",
+)
 
 
 def _prepare(invoices: pd.DataFrame) -> pd.DataFrame:
@@ -72,6 +88,17 @@ def _prepare(invoices: pd.DataFrame) -> pd.DataFrame:
         for i in np.flatnonzero(amount.isna().to_numpy())[:20]
     ]
     out["amount"] = amount.astype(float)
+    if "currency" in out.columns:
+        currencies = sorted({str(c).strip().upper() for c in out["currency"].dropna()})
+        if len(currencies) > 1:
+            issues.append(
+                Issue(
+                    "invoices, column currency",
+                    "more than one currency; sums would add them up: convert the amounts to "
+                    "one currency or pass each currency's invoices separately",
+                    ", ".join(currencies),
+                )
+            )
     early = (out["paid_at"] < out["issued_at"]).to_numpy()
     issues += [
         Issue(f"invoices row {i}, column paid_at", "is before issued_at", out["paid_at"].iloc[i])
@@ -175,6 +202,11 @@ def receivables_by_period(
     absent = [k for k in keys if k not in inv.columns]
     if absent:
         raise SchemaError(f"invoices: cannot group by missing column(s) {absent}")
+    if inv.empty:
+        columns = [*keys, *_PERIOD_COLUMNS]
+        if pd.Period("2024-01", freq=freq).freqstr == "M":
+            columns.append("countback_dso")
+        return pd.DataFrame(columns=columns)
     periods = pd.period_range(
         inv["issued_at"].min().to_period(freq), inv["issued_at"].max().to_period(freq), freq=freq
     )
