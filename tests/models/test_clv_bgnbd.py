@@ -204,3 +204,19 @@ def test_clv_hand_case_one_month_undiscounted() -> None:
         * (1 - (14.414 / 18.414) ** 0.243 * hyp2f1(0.243, 2.426, 0.793 + 2.426 - 1, 4 / 18.414))
     )
     assert float(one[0]) == pytest.approx(0.5 * 6.25 * 15.44 / 2.74 * e_y, rel=1e-12)
+
+
+def test_gamma_gamma_spend_without_a_mean_is_inf_not_negative() -> None:
+    # q = 0.8 <= 1: the population mean spend p*gamma/(q-1) does not exist. A customer without
+    # repeats got 15.44*6.25/(0.8-1) = -482.5 per order and a negative CLV (-116.70 over 12
+    # months); with 2 repeats at 20 the weight on its own mean keeps the value finite:
+    # (15.44 + 40) * 6.25 / (12.5 - 0.2) = 28.1707...
+    gg = GammaGammaModel.from_params({"p": 6.25, "q": 0.8, "gamma": 15.44})
+    spend = gg.conditional_expected_average_profit([0, 2], [0.0, 20.0])
+    assert spend[0] == np.inf
+    assert spend[1] == pytest.approx((15.44 + 40) * 6.25 / 12.3, rel=1e-12)
+    assert gg.population_mean_spend() == np.inf
+    bg = BetaGeoModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    clv = customer_lifetime_value(bg, gg, [0, 2], [0, 30], [38, 38], [0, 20])
+    assert clv[0] == np.inf
+    assert 0 < clv[1] < np.inf

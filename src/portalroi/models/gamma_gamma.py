@@ -80,10 +80,16 @@ class GammaGammaModel(MaximumLikelihoodModel):
 
         A weighted mean of the population mean and the customer's own mean, the weight on its
         own mean being p*x / (p*x + q - 1); customers with x = 0 get the population mean.
+        Where ``p*x + q - 1 <= 0`` (``q <= 1`` and few repeat purchases) the mean spend does not
+        exist and the value is ``inf``, as for :meth:`population_mean_spend` (the formula gave a
+        negative spend there).
         """
         x, m = as_rfm("Gamma-Gamma", frequency, monetary_value=monetary_value)
         p, q, g = self.params["p"], self.params["q"], self.params["gamma"]
-        return np.asarray((g + m * x) * p / (p * x + q - 1), dtype=float)
+        denominator = p * x + q - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spend = (g + m * x) * p / denominator
+        return np.asarray(np.where(denominator > 0, spend, np.inf), dtype=float)
 
     def summary(self) -> dict[str, Any]:
         """Parameters, log-likelihood and number of customers fitted on."""
