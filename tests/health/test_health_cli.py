@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from portalroi.cli.main import app
@@ -45,3 +46,22 @@ def test_bad_inputs_exit_2_with_one_line(sim_db: Path, tmp_path: Path) -> None:
     out = runner.invoke(app, ["health", "--db", str(sim_db), "--config", str(cfg)])
     assert out.exit_code == 2
     assert "components.s.weight" in out.output
+
+
+def test_an_account_without_a_score_is_null_in_json(sim_db: Path, tmp_path: Path) -> None:
+    # With only an NPS signal, an account without NPS answers has no score: the JSON said
+    # "score": NaN, which is not JSON (jq and JavaScript reject it).
+    cfg = tmp_path / "nps.yaml"
+    cfg.write_text(
+        "components:\n  s:\n    weight: 1\n    signals:\n      nps_avg: {bad: 5, good: 9}\n"
+    )
+    base = ["health", "--db", str(sim_db), "--as-of", "2024-06-01", "--config", str(cfg)]
+    rows = json.loads(runner.invoke(app, [*base, "--json", "--top", "400"]).output)["accounts"]
+    unscored = [r["account_id"] for r in rows if r["score"] is None]
+    assert unscored
+    out = runner.invoke(app, [*base, "--account", unscored[0], "--json"])
+    assert out.exit_code == 0, out.output
+    health = json.loads(out.output, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))[
+        "health"
+    ]
+    assert (health["score"], health["band"]) == (None, "unknown")

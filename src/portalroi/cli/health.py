@@ -179,7 +179,7 @@ def _one(
         store, account, at - timedelta(days=cfg.trend_days), at, health, risk_d, settings
     )
     if as_json:
-        detail: dict[str, Any] = dict(health)
+        detail: dict[str, Any] = dict(health, score=_clean(health["score"]))
         detail["change"] = _clean(s["change"])
         detail["components"] = {c: _clean(s[c]) for c in cfg.components}
         print_json(
