@@ -223,6 +223,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "ROI of your organisation's accounts: effects and facts measured on those accounts only, with the portal's cost allocated by your share of live account-months ({share}).",
         "sv": "ROI för din organisations kunder: effekter och fakta mätta på bara de kunderna, med portalens kostnad fördelad efter er andel av live-kundmånader ({share}).",
     },
+    "data_freshness": {
+        "en": "Data to {as_of}: newest record {newest}, last load {loaded} (UTC).",
+        "sv": "Data till och med {as_of}: nyaste posten {newest}, senaste inläsning {loaded} (UTC).",
+    },
+    "stale_data": {
+        "en": "Stale data: {why}. The figures do not reach today.",
+        "sv": "Inaktuella data: {why}. Siffrorna når inte fram till i dag.",
+    },
     "roi_unavailable": {
         "en": "ROI cannot be estimated for your accounts yet: {reason}",
         "sv": "ROI kan ännu inte skattas för era kunder: {reason}",

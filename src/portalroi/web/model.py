@@ -128,6 +128,9 @@ class PageData:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Shown at the top of the page, marked: what the reader must know before the figures
+    #: (stale data).
+    warnings: list[str] = field(default_factory=list)
 
     def chart(self, chart_id: str) -> Chart | None:
         """The chart called ``chart_id``, if the page has it."""

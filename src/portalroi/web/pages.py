@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from portalroi.errors import ConfigError, InputsError, NotFoundError, PortalRoiE
 from portalroi.health.expansion import expansion_signals
 from portalroi.impact.analysis import estimate_effects
 from portalroi.metrics import snapshot
+from portalroi.reports.freshness import data_freshness, stale_warnings
 from portalroi.roi import Assumptions, build_roi, measure_facts
 from portalroi.services.health import HEALTH_SORTS, compute_health
 from portalroi.services.roi import scoped_effects
@@ -123,6 +125,33 @@ def _roi(request: Request, store: Store, principal: Principal) -> tuple[Any, Any
     return impact, report, note
 
 
+def _freshness(
+    request: Request, store: Store, principal: Principal, data: PageData, lang: str
+) -> None:
+    """Say what the figures reach (newest record, last load) and warn when that is stale."""
+    fresh = cached(
+        request,
+        ("freshness", principal.scope, data_version(store)),
+        lambda: data_freshness(
+            store, accounts=None if principal.scope is None else _visible(store, principal.scope)
+        ),
+    )
+    if fresh.newest_record is None:
+        return
+    when = "–" if fresh.last_load is None else f"{fresh.last_load:%Y-%m-%d %H:%M}"
+    data.notes.append(
+        t("data_freshness", lang).format(
+            as_of=f"{fresh.newest_record:%Y-%m}",
+            newest=f"{fresh.newest_record:%Y-%m-%d}",
+            loaded=when,
+        )
+    )
+    today = datetime.now(UTC).date()
+    data.warnings.extend(
+        t("stale_data", lang).format(why=why) for why in stale_warnings(fresh, today, lang)
+    )
+
+
 def _plan_key(plan: BusinessCaseInputs | None) -> str | None:
     return None if plan is None else hashlib.sha256(plan.model_dump_json().encode()).hexdigest()
 
@@ -168,6 +197,7 @@ def _page_data(
                     data.tables.append(table)
             data.notes.extend(_roi_notes(roi, scoped, lang))
             data.kpis.extend(metric_kpis(m, lang, _currency(store)))
+            _freshness(request, store, principal, data, lang)
             return data
         if page == "impact":
             roi = _roi(request, store, principal)
