@@ -128,3 +128,24 @@ def test_json_of_an_unbounded_interval_is_valid_json(
     assert churn["ci_low"] == 0.36
     assert churn["ci_high"] is None
     assert churn["se"] is None
+
+
+def test_table_shows_an_unbounded_interval_end_as_infinity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "0.36 to -" read like a missing or negative end; the interval has no upper end.
+    import portalroi.impact.analysis
+    from portalroi.impact.report import ImpactReport
+    from portalroi.impact.results import EffectEstimate
+
+    ratio = EffectEstimate(
+        "rate ratio", 0.8, float("inf"), 0.36, float("inf"), 20, 0, "its", (), unit="rate ratio"
+    )
+    report = ImpactReport({"churn": ratio}, {}, ("2021-01", "2023-12"), 0.95, "not_yet_treated")
+    monkeypatch.setattr(portalroi.impact.analysis, "estimate_effects", lambda *a, **k: report)
+    path = tmp_path / "empty.duckdb"
+    Store(path).close()
+    result = runner.invoke(app, ["impact", "--db", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "churn (rate ratio)" in line)
+    assert "0.36 to ∞" in row

@@ -27,6 +27,8 @@ __all__ = ["register"]
 
 
 def _num(value: float | None, digits: int = 3) -> str:
+    if value is not None and math.isinf(value):
+        return "∞" if value > 0 else "-∞"  # an interval with no end (a rate ratio's ci_high)
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value:,.{digits}g}" if abs(value) < 1 else f"{value:,.2f}"
