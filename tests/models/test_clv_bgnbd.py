@@ -220,3 +220,22 @@ def test_gamma_gamma_spend_without_a_mean_is_inf_not_negative() -> None:
     clv = customer_lifetime_value(bg, gg, [0, 2], [0, 30], [38, 38], [0, 20])
     assert clv[0] == np.inf
     assert 0 < clv[1] < np.inf
+
+
+def test_a_customer_first_seen_on_the_last_day_is_accepted(
+    bg: BetaGeoModel, cdnow: pd.DataFrame
+) -> None:
+    # summary_from_transactions ends at the last transaction by default, so a customer whose
+    # first order is that day has T = 0; BG/NBD refused the whole fit ("T must be > 0"). Such a
+    # customer carries no information (likelihood 1): the fit is CDNOW's without it.
+    tx = pd.DataFrame(
+        {"c": ["a", "a", "new"], "d": pd.to_datetime(["2024-01-01", "2024-02-05", "2024-02-05"])}
+    )
+    assert summary_from_transactions(tx, "c", "d", unit_days=7).loc["new"].tolist() == [0, 0, 0]
+    with_new = BetaGeoModel().fit([*cdnow["x"], 0], [*cdnow["t_x"], 0.0], [*cdnow["T"], 0.0])
+    assert with_new.log_likelihood_ == pytest.approx(bg.log_likelihood_, rel=1e-9)
+    for name, value in bg.params.items():
+        assert with_new.params[name] == pytest.approx(value, rel=1e-4)
+    assert with_new.probability_alive([0], [0.0], [0.0]).tolist() == [1.0]
+    with pytest.raises(ValidationError, match=r"T\[row 0\]: must be >= 0"):
+        with_new.probability_alive([0], [0.0], [-1.0])

@@ -60,7 +60,9 @@ def as_rfm(
         if "T" in arrays:
             _bad(issues, "recency", r > arrays["T"], r, "must not exceed T (age of the customer)")
     if "T" in arrays:
-        _bad(issues, "T", arrays["T"] <= 0, arrays["T"], "must be > 0")
+        # T = 0 is a customer whose first purchase is on the last day (the default end of
+        # summary_from_transactions): it says nothing yet, and BG/NBD gives it likelihood 1
+        _bad(issues, "T", arrays["T"] < 0, arrays["T"], "must be >= 0")
     if "monetary_value" in arrays:
         m = arrays["monetary_value"]
         _bad(issues, "monetary_value", (x > 0) & (m <= 0), m, "must be > 0 for repeat customers")
