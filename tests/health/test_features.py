@@ -130,3 +130,23 @@ def test_trends_wait_until_their_earlier_window_is_inside_the_account_life(store
     # an old account with the same rows keeps its trends (it had no tickets or use before)
     assert old["ticket_trend"] == pytest.approx(3 / 1 - 1)
     assert old["usage_trend"] == pytest.approx(20 / (20 / 3) - 1)
+
+
+def test_seat_utilisation_counts_active_users_missing_from_the_users_table(store: Store) -> None:
+    # 5 people used the portal in the last 30 days, none of them in the users table (events
+    # from one source, no user export): utilisation was 0 users / 10 seats = 0 (0 points,
+    # "nobody uses the licence"); it is at least 5 / 10.
+    q = store.con.execute
+    q(
+        "INSERT INTO accounts (account_id, segment, seats, created_at, portal_live_at) VALUES "
+        "('A', 'smb', 10, '2023-01-01', '2023-01-01')"
+    )
+    for i in range(5):
+        q(
+            "INSERT INTO events (event_id, ts, account_id, user_id, event_type) "
+            "VALUES (?, '2024-04-15', 'A', ?, 'login')",
+            [f"e{i}", f"u{i}"],
+        )
+    a = account_features(store, "2024-05-01").loc["A"]
+    assert a["seat_utilisation"] == 0.5
+    assert a["active_user_share"] != a["active_user_share"]  # NaN: no user count to divide by

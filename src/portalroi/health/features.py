@@ -16,7 +16,9 @@ plan, not the account's health.
   portal has been live for 120 days (the earlier window would hold days before go-live).
 * ``active_user_share``: users with an event in the last 30 days / users created before ``T``.
 * ``feature_breadth``: distinct ``feature`` values in events of the last 90 days.
-* ``seat_utilisation``: users created before ``T`` / licensed seats (missing without seats).
+* ``seat_utilisation``: users created before ``T`` / licensed seats (missing without seats);
+  the users counted are at least those active in the last 30 days (events name users that the
+  users table may lack).
 * ``tickets_90d``: tickets created in the last 90 days.
 * ``tickets_per_seat_90d``: ``tickets_90d / seats``.
 * ``ticket_trend``: ``tickets_90d / max(tickets in [T-180 d, T-90 d), 1) - 1``; missing when
@@ -159,7 +161,8 @@ SELECT
          ELSE coalesce(ev.active_users, 0) / greatest(us.n_users, ev.active_users) END
         AS active_user_share,
     CASE WHEN acc.live THEN coalesce(ev.breadth, 0) END AS feature_breadth,
-    CASE WHEN acc.live AND acc.seats > 0 THEN coalesce(us.n_users, 0) / acc.seats END
+    CASE WHEN acc.live AND acc.seats > 0
+         THEN greatest(coalesce(us.n_users, 0), coalesce(ev.active_users, 0)) / acc.seats END
         AS seat_utilisation,
     coalesce(tk.t90, 0) AS tickets_90d,
     CASE WHEN acc.seats > 0 THEN coalesce(tk.t90, 0) / acc.seats END AS tickets_per_seat_90d,
