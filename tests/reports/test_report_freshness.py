@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -27,9 +28,37 @@ def test_stale_warnings_written_out() -> None:
     assert stale_warnings(Freshness(None, None), dt.date(2026, 12, 2)) == []
 
 
-def test_cli_report_names_newest_record_and_warns_when_stale(tmp_path: Path) -> None:
-    db = tmp_path / "demo.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=tmp_path / "exports", db=db)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("freshdemo")
+    db = root / "demo.duckdb"
+    run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
+    return db
+
+
+def test_a_stopped_feed_is_named(demo: Path, tmp_path: Path) -> None:
+    db = tmp_path / "stopped.duckdb"
+    shutil.copy(demo, db)
+    with Store(db) as store:
+        store.con.execute("DELETE FROM events WHERE ts >= TIMESTAMP '2023-10-01'")
+        fresh = data_freshness(store)
+        scoped = data_freshness(store, accounts=["no-such-account"])
+    assert fresh.events_end is not None
+    assert fresh.tickets_end is not None
+    assert fresh.newest_record is not None
+    assert f"{fresh.events_end:%Y-%m-%d}" == "2023-09-30"
+    assert f"{fresh.tickets_end:%Y-%m-%d}" == f"{fresh.newest_record:%Y-%m-%d}" == "2024-12-31"
+    # The day after the data ends only the stopped feed is named (2023-09-30 to 2024-12-31).
+    assert stale_warnings(fresh, dt.date(2025, 1, 1)) == [
+        "portal events (active users, self-service) end on 2023-09-30, 458 days before the "
+        "newest record (2024-12-31): the figures from them stop there"
+    ]
+    assert scoped.newest_record is None
+    assert stale_warnings(scoped, dt.date(2025, 1, 1)) == []
+
+
+def test_cli_report_names_newest_record_and_warns_when_stale(demo: Path, tmp_path: Path) -> None:
+    db = demo
     with Store(db, read_only=True) as store:
         fresh = data_freshness(store)
     assert fresh.newest_record is not None

@@ -3,8 +3,10 @@
 A report's figures run to the month of the newest record (the latest ticket, portal event or
 invoice, the date :func:`portalroi.roi.measure_facts` ends the analysis at). A report is
 **stale** when that record is more than :data:`STALE_AFTER_DAYS` days before the report date,
-or when nothing has been loaded into the store for that long: finance reading it must know the
-figures do not reach the date on the report.
+or when nothing has been loaded into the store for that long, or when the portal events or the
+tickets end that long before the newest record (one feed stopped while the others went on, so
+the figures made from it stop early): finance reading it must know the figures do not reach the
+date on the report.
 
 Examples
 --------
@@ -29,12 +31,13 @@ from portalroi.store import Store
 __all__ = ["STALE_AFTER_DAYS", "Freshness", "data_freshness", "stale_warnings"]
 
 #: A report whose newest record, or the store's last load, is more days than this before the
-#: report date is marked stale.
+#: report date is marked stale; so is one whose portal events or tickets end more days than
+#: this before its newest record (a feed that stopped).
 STALE_AFTER_DAYS = 31
 
-_NEWEST = (
-    "SELECT greatest((SELECT max(created_at) FROM tickets), (SELECT max(ts) FROM events), "
-    "(SELECT max(issued_at) FROM invoices))"
+_ENDS = (
+    "SELECT (SELECT max(created_at) FROM tickets {w}), (SELECT max(ts) FROM events {w}), "
+    "(SELECT max(issued_at) FROM invoices {w})"
 )
 
 
@@ -43,10 +46,14 @@ class Freshness:
     """The newest record a report's figures include and when the store was last loaded (UTC).
 
     ``last_load`` is ``None`` for a store without load records (one built by hand).
+    ``events_end`` and ``tickets_end`` are the newest portal event and ticket: a feed that
+    stopped long before the others (an export that broke) is named by :func:`stale_warnings`.
     """
 
     newest_record: dt.datetime | None
     last_load: dt.datetime | None
+    events_end: dt.datetime | None = None
+    tickets_end: dt.datetime | None = None
 
 
 def _naive(value: Any) -> dt.datetime | None:
@@ -68,31 +75,49 @@ def data_freshness(
 
     Examples
     --------
-    >>> data_freshness(Store(":memory:"))
-    Freshness(newest_record=None, last_load=None)
+    >>> data_freshness(Store(":memory:")).newest_record is None
+    True
     """
     if accounts is None:
-        newest = store.con.execute(_NEWEST).fetchone()
+        ends = store.con.execute(_ENDS.format(w="")).fetchone()
     else:
-        mine = "WHERE account_id IN (SELECT unnest(?::VARCHAR[]))"
         ids = sorted(str(a) for a in accounts)
-        newest = store.con.execute(
-            f"SELECT greatest((SELECT max(created_at) FROM tickets {mine}), "
-            f"(SELECT max(ts) FROM events {mine}), (SELECT max(issued_at) FROM invoices {mine}))",
-            [ids, ids, ids],
+        ends = store.con.execute(
+            _ENDS.format(w="WHERE account_id IN (SELECT unnest(?::VARCHAR[]))"), [ids, ids, ids]
         ).fetchone()
+    tickets, events, invoices = (_naive(v) for v in (ends or (None, None, None)))
+    known = [v for v in (tickets, events, invoices) if v is not None]
     loaded = (
         (loads or store)
         .con.execute("SELECT max(finished_at) FROM _loads WHERE status = 'loaded'")
         .fetchone()
     )
-    return Freshness(_naive(newest[0] if newest else None), _naive(loaded[0] if loaded else None))
+    return Freshness(
+        max(known) if known else None,
+        _naive(loaded[0] if loaded else None),
+        events,
+        tickets,
+    )
 
 
 _WARNINGS = {
     "record": {
         "en": "the newest record is from {date}, {days} days before {today}",
         "sv": "den nyaste posten är från {date}, {days} dagar före {today}",
+    },
+    "feed": {
+        "en": "{feed} end on {date}, {days} days before the newest record ({newest}): the "
+        "figures from them stop there",
+        "sv": "{feed} slutar {date}, {days} dagar före den nyaste posten ({newest}): siffrorna "
+        "från dem slutar där",
+    },
+    "events": {
+        "en": "portal events (active users, self-service)",
+        "sv": "portalhändelserna (aktiva användare, självservice)",
+    },
+    "tickets": {
+        "en": "tickets (ticket volume, deflection, cost per ticket)",
+        "sv": "ärendena (ärendevolym, avledning, kostnad per ärende)",
     },
     "load": {
         "en": "no data has been loaded for {days} days (last load {at} UTC)",
@@ -111,6 +136,9 @@ def stale_warnings(
     >>> f = Freshness(dt.datetime(2026, 11, 30), dt.datetime(2026, 9, 1, 8, 0))
     >>> stale_warnings(f, dt.date(2026, 12, 1))
     ['no data has been loaded for 91 days (last load 2026-09-01 08:00 UTC)']
+    >>> f = Freshness(dt.datetime(2026, 11, 30), None, events_end=dt.datetime(2026, 9, 30))
+    >>> stale_warnings(f, dt.date(2026, 12, 1))[0][:60]
+    'portal events (active users, self-service) end on 2026-09-30'
     """
     i18n.text("summary", lang)  # validates the language
     out = []
@@ -120,6 +148,20 @@ def stale_warnings(
             out.append(
                 _WARNINGS["record"][lang].format(
                     date=f"{freshness.newest_record:%Y-%m-%d}", days=age, today=today.isoformat()
+                )
+            )
+    newest = freshness.newest_record
+    for feed, end in (("events", freshness.events_end), ("tickets", freshness.tickets_end)):
+        if newest is None or end is None:
+            continue
+        lag = (newest.date() - end.date()).days
+        if lag > max_days:
+            out.append(
+                _WARNINGS["feed"][lang].format(
+                    feed=_WARNINGS[feed][lang],
+                    date=f"{end:%Y-%m-%d}",
+                    days=lag,
+                    newest=f"{newest:%Y-%m-%d}",
                 )
             )
     if freshness.last_load is not None:
