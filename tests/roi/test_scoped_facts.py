@@ -99,3 +99,46 @@ def test_currency_comes_from_the_data_then_the_setting(
         monkeypatch.setenv("PORTALROI_CURRENCY", "NOK")
         assert get_settings().currency == "NOK"
         assert measure_facts(store).currency == "NOK"
+
+
+def test_figures_per_month_and_year_divide_by_the_months_the_data_cover(
+    demo: Path, tmp_path: Path
+) -> None:
+    """With six months of tickets, invoices and costs, tickets and billing per month are the
+    six months' totals / 6 and the pre-filled yearly costs their spend × 12 / 6; dividing by 12
+    halved them (a first ROI check soon after launch has less than a year of costs)."""
+    import yaml
+
+    from portalroi.roi import prefill_inputs
+
+    db = tmp_path / "young.duckdb"
+    shutil.copy(demo, db)
+    with Store(db) as store:
+        last = store.con.execute("SELECT max(created_at) FROM tickets").fetchone()[0]
+        first = (last.year * 12 + last.month - 1) - 5
+        cut = f"{first // 12:04d}-{first % 12 + 1:02d}-01"
+        for table, col in [
+            ("tickets", "created_at"),
+            ("invoices", "issued_at"),
+            ("events", "ts"),
+            ("orders", "ts"),
+            ("surveys", "ts"),
+        ]:
+            store.con.execute(f"DELETE FROM {table} WHERE {col} < ?::TIMESTAMP", [cut])
+        store.con.execute("DELETE FROM costs WHERE date < ?::DATE", [cut])
+        tickets, billing = store.con.execute(
+            "SELECT (SELECT count(*) FROM tickets), (SELECT sum(amount) FROM invoices)"
+        ).fetchone()
+        licence = store.con.execute(
+            "SELECT sum(amount) FROM costs WHERE category = 'licence'"
+        ).fetchone()[0]
+        facts = measure_facts(store)
+        made = prefill_inputs(store)
+    assert facts.months[-1] == f"{last:%Y-%m}"
+    assert facts.tickets_per_month == pytest.approx(tickets / 6)
+    assert facts.billing_per_month == pytest.approx(billing / 6)
+    assert facts.sources["tickets_per_month"].endswith(f"{cut[:7]} to {last:%Y-%m}, / 6")
+    assert licence > 0
+    costs = yaml.safe_load(made.text)["costs"]
+    assert costs["licence"]["basis"] == "annual"
+    assert costs["licence"]["amount"] == pytest.approx(licence * 12 / 6, abs=0.01)

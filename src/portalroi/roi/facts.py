@@ -52,6 +52,9 @@ class Facts:
     new_customers_per_year: int
     recent: tuple[str, str]
     sources: dict[str, str] = field(default_factory=dict)
+    #: per cost category, the months of the last 12 its costs cover (fewer when they began
+    #: within them): ``recent_costs_by_category`` × 12 / these is its spend per year
+    recent_cost_months: dict[str, int] = field(default_factory=dict)
 
     @property
     def adoption_share(self) -> float:
@@ -194,22 +197,34 @@ def measure_facts(
         ).fetchall()
     }
     recent_start = add_months(last_month, -11)
-    recent_costs = {
-        str(k): float(v)
-        for k, v in con.execute(
-            "SELECT category, sum(amount) FROM costs WHERE date >= ?::DATE AND date < ?::DATE "
-            "GROUP BY 1 ORDER BY 1",
-            [f"{recent_start}-01", end],
-        ).fetchall()
-    }
+
+    def covered(first: Any) -> tuple[int, str]:
+        """Months of the last 12 that a source covers (from its first record, when that is
+        later than the window's start, to the last month) and that period in words: a
+        per-month or per-year figure divides by these, not by 12, when the data are younger."""
+        begin = recent_start if first is None else max(recent_start, f"{first:%Y-%m}")
+        k = max(_month_index(last_month) - _month_index(begin) + 1, 1)
+        return k, f"{begin} to {last_month}"
+
+    recent_costs: dict[str, float] = {}
+    recent_cost_months: dict[str, int] = {}
+    for k, v, first_cost_date in con.execute(
+        "SELECT category, sum(amount) FILTER (WHERE date >= ?::DATE), min(date) FROM costs "
+        "WHERE date < ?::DATE GROUP BY 1 ORDER BY 1",
+        [f"{recent_start}-01", end],
+    ).fetchall():
+        if v is not None:
+            recent_costs[str(k)] = float(v)
+            recent_cost_months[str(k)] = covered(first_cost_date)[0]
     recent = (recent_start, last_month)
     period = f"{recent_start} to {last_month}"
     sources: dict[str, str] = {}
 
     cpt = compute(store, "cost_per_ticket", start=f"{recent_start}-01", end=_last_day(last_month))
     volume = compute(store, "ticket_volume", start=f"{recent_start}-01", end=_last_day(last_month))
-    tickets_per_month = float(volume["tickets"].sum()) / 12.0
-    sources["tickets_per_month"] = f"metric ticket_volume, {period}, / 12"
+    ticket_months, ticket_period = covered(_scalar(store, "SELECT min(created_at) FROM tickets"))
+    tickets_per_month = float(volume["tickets"].sum()) / ticket_months
+    sources["tickets_per_month"] = f"metric ticket_volume, {ticket_period}, / {ticket_months}"
     cost_per_ticket = None
     if not cpt.empty and cpt["tickets"].sum() > 0:
         cost_per_ticket = float(cpt["total_cost"].sum() / cpt["tickets"].sum())
@@ -244,11 +259,12 @@ def measure_facts(
         "strftime(a.portal_live_at, '%Y-%m') AND i.issued_at >= ?::DATE AND i.issued_at < ?::DATE",
         [f"{recent_start}-01", end],
     )
-    recent_live = float(sum(live[-12:]))
+    invoice_months, invoice_period = covered(_scalar(store, "SELECT min(issued_at) FROM invoices"))
+    recent_live = float(sum(live[-invoice_months:]))
     billing_pam = float(billing_live) / recent_live if billing_live and recent_live else None
-    sources["billing_per_month"] = f"invoices: sum(amount) {period} / 12"
+    sources["billing_per_month"] = f"invoices: sum(amount) {invoice_period} / {invoice_months}"
     sources["billing_per_live_account_month"] = (
-        f"invoices of live accounts issued from their go-live month, {period}, "
+        f"invoices of live accounts issued from their go-live month, {invoice_period}, "
         "/ live account-months"
     )
     churn = con.execute(
@@ -286,7 +302,9 @@ def measure_facts(
         "strftime(a.portal_live_at, '%Y-%m') AND o.ts >= ?::DATE AND o.ts < ?::DATE",
         [f"{recent_start}-01", end],
     )
-    order_pam = float(orders_live) / recent_live if orders_live and recent_live else None
+    order_months = covered(_scalar(store, "SELECT min(ts) FROM orders"))[0]
+    order_live = float(sum(live[-order_months:]))
+    order_pam = float(orders_live) / order_live if orders_live and order_live else None
     acv = _scalar(
         store,
         "SELECT avg(acv) FROM accounts WHERE acv IS NOT NULL AND created_at < ?::DATE "
@@ -325,11 +343,12 @@ def measure_facts(
         monthly_costs=monthly_costs,
         costs_by_category=by_category,
         recent_costs_by_category=recent_costs,
+        recent_cost_months=recent_cost_months,
         tickets_per_month=tickets_per_month,
         cost_per_ticket=cost_per_ticket,
         handle_minutes=handle_minutes,
         hourly_cost=hourly_cost,
-        billing_per_month=billing_total / 12.0,
+        billing_per_month=billing_total / invoice_months,
         billing_per_live_account_month=billing_pam,
         live_churn_rate=live_churn_rate,
         annual_churn=annual_churn,

@@ -57,7 +57,7 @@ def prefill_from_facts(
         f"currency: {facts.currency}",
         "discount_rate: 0.04   # EC CBA guide (2014) reference financial rate",
         "company:",
-        f"  annual_revenue: {_n(facts.billing_per_month * 12)}   # invoices: sum(amount), {period}",
+        f"  annual_revenue: {_n(facts.billing_per_month * 12)}   # {s['billing_per_month']} × 12",
         f"  customers: {facts.customers}   # {s['customers']}",
         f"  annual_churn: {round(churn, 4) if churn else 0.01}   # "
         + (s["annual_churn"] if churn else "ASSUMPTION: no churn in the period; 1 % floor"),
@@ -99,8 +99,15 @@ def prefill_from_facts(
             amount, basis = spent, "one_off"
             where = f"all {_n(spent)} to {facts.months[-1]}"
         else:
-            amount, basis = facts.recent_costs_by_category.get(category, 0.0), "annual"
-            where = f"{period}"
+            spent_recent = facts.recent_costs_by_category.get(category, 0.0)
+            months = facts.recent_cost_months.get(category, 12)
+            amount, basis = spent_recent * 12 / months, "annual"
+            where = (
+                f"{period}"
+                if months == 12
+                else f"{_n(spent_recent)} over the last {months} months (it began then) × 12 / "
+                f"{months}"
+            )
         lines.append(
             f"  {category}: {{amount: {_n(amount)}, basis: {basis}, "
             f"source: 'costs table, category {category}, {where}'}}"
