@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
-from portalroi.health.features import account_features
+from portalroi.health.features import account_features, as_timestamp
 from portalroi.store import Store
 
 
@@ -150,3 +151,12 @@ def test_seat_utilisation_counts_active_users_missing_from_the_users_table(store
     a = account_features(store, "2024-05-01").loc["A"]
     assert a["seat_utilisation"] == 0.5
     assert a["active_user_share"] != a["active_user_share"]  # NaN: no user count to divide by
+
+
+def test_an_as_of_time_with_an_offset_is_converted_to_utc() -> None:
+    # The store's times are UTC; the offset was dropped, so 00:30 at +02:00 (22:30 UTC the day
+    # before) was read as 00:30 UTC, two hours late.
+    assert as_timestamp("2024-03-01T00:30:00+02:00") == datetime(2024, 2, 29, 22, 30)
+    assert as_timestamp(pd.Timestamp("2024-03-01T00:30:00-05:00")) == datetime(2024, 3, 1, 5, 30)
+    assert as_timestamp("2024-03-01") == datetime(2024, 3, 1)
+    assert as_timestamp(datetime(2024, 3, 1, 12)) == datetime(2024, 3, 1, 12)

@@ -51,7 +51,7 @@ Examples
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pandas as pd
@@ -194,14 +194,19 @@ ORDER BY acc.account_id
 
 
 def as_timestamp(value: date | datetime | str) -> datetime:
-    """An as-of date as a naive UTC ``datetime`` (a date means its midnight).
+    """An as-of date as a naive UTC ``datetime`` (a date means its midnight; a time with an
+    offset is converted to UTC, as the store's times are).
 
     Examples
     --------
     >>> as_timestamp("2024-03-01")
     datetime.datetime(2024, 3, 1, 0, 0)
+    >>> as_timestamp("2024-03-01T00:30:00+02:00")
+    datetime.datetime(2024, 2, 29, 22, 30)
     """
     if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None)
     if isinstance(value, date):
         return datetime.combine(value, time())
