@@ -264,14 +264,15 @@ def test_organisation_schedule_holds_only_its_accounts(
     store_path: Path,
     org_store: tuple[Path, dict[str, list[str]]],
     smtp: tuple[Inbox, SmtpConfig],
+    tmp_path: Path,
 ) -> None:
     inbox, config = smtp
-    _schedule(appdb, "excel", org_id="org-smb", tenant="vendor")
+    _schedule(appdb, "both", org_id="org-smb", tenant="vendor")
     outcomes = run_due(appdb, lambda: Store(store_path, read_only=True), config, DUE)
     assert [o.status for o in outcomes] == ["sent"]
     ((_, msg),) = inbox.received
     files = _attachments(msg)
-    assert list(files) == ["portalroi-2024-12.xlsx"]
+    assert sorted(files) == ["portalroi-2024-12.pdf", "portalroi-2024-12.xlsx"]
     summary = _summary(files["portalroi-2024-12.xlsx"])
     monthly = openpyxl.load_workbook(io.BytesIO(files["portalroi-2024-12.xlsx"]), data_only=True)
     live_in_mail = [r[1] for r in monthly["Monthly"].iter_rows(min_row=2, values_only=True)]
@@ -289,6 +290,16 @@ def test_organisation_schedule_holds_only_its_accounts(
     assert max(live_in_mail) <= len(smb)
     assert sum(live_in_mail) < sum(whole.facts["live_account_months"])
     assert summary["Costs to date"] < whole.realised.costs_to_date
+    # The files say whose report it is and what share of the portal's costs it carries.
+    assert summary["Organisation"] == "org-smb"
+    assert summary["Accounts"] == len(smb)
+    assert summary["Share of portal costs"] == pytest.approx(_share)
+    assert summary["Costs to date"] == pytest.approx(_share * whole.realised.costs_to_date)
+    pdf = _pdf_text(files["portalroi-2024-12.pdf"], tmp_path)
+    assert (
+        f"Organisation org-smb: {len(smb)} accounts. The portal's costs are vendor-wide; this "
+        f"report carries {_share:.1%} of them, its share of all live account-months." in pdf
+    )
 
 
 def test_smtp_failure_is_recorded_and_retried(
@@ -451,7 +462,7 @@ def test_report_reads_one_state_of_the_store(
     monkeypatch.setattr(schedule, "roi_from_store", roi_then_a_load)
     with Store(store_path) as store:
         before = tickets_by_month(store)
-        report, tickets, _fresh = schedule._scoped_report(store, None, Assumptions(), None)
+        report, tickets, _fresh, _scope = schedule._scoped_report(store, None, Assumptions(), None)
         after = tickets_by_month(store)
     assert landed == [True]
     assert after["2024-06"] == before["2024-06"] + 500  # the load did land ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,23 @@ from portalroi.reports.xlsx import close_workbook
 from portalroi.roi.analysis import RoiReport
 
 __all__ = [
+    "ReportScope",
     "leadership_html",
     "write_leadership_excel",
     "write_leadership_html",
     "write_leadership_pdf",
 ]
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The customer organisations a report covers, its accounts and its share of the portal's
+    costs (live account-months of its accounts over those of every account)."""
+
+    orgs: tuple[str, ...]
+    accounts: int
+    cost_share: float
+
 
 _TEXT: dict[str, dict[str, str]] = {
     "title": {"en": "Customer portal: realised value", "sv": "Kundportalen: realiserat värde"},
@@ -75,6 +88,13 @@ _TEXT: dict[str, dict[str, str]] = {
     "month": {"en": "Month", "sv": "Månad"},
     "generated": {"en": "Generated", "sv": "Skapad"},
     "newest_record": {"en": "Newest record", "sv": "Nyaste posten"},
+    "scope": {
+        "en": "Organisation {orgs}: {accounts} accounts. The portal's costs are vendor-wide; "
+        "this report carries {share} of them, its share of all live account-months.",
+        "sv": "Organisation {orgs}: {accounts} konton. Portalens kostnader gäller hela "
+        "leverantören; rapporten bär {share} av dem, dess andel av alla månader med konton i "
+        "portalen.",
+    },
     "last_load": {"en": "last load", "sv": "senaste inläsning"},
     "stale": {
         "en": "Stale data: the figures do not reach the date of this report",
@@ -86,6 +106,16 @@ _TEXT: dict[str, dict[str, str]] = {
 def _t(key: str, lang: str) -> str:
     i18n.text("summary", lang)  # validates the language
     return _TEXT[key][lang]
+
+
+def _scope_text(scope: ReportScope | None, lang: str) -> str | None:
+    if scope is None:
+        return None
+    return _t("scope", lang).format(
+        orgs=", ".join(scope.orgs),
+        accounts=i18n.format_number(scope.accounts, lang),
+        share=i18n.format_percent(scope.cost_share, lang, 1),
+    )
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -176,8 +206,12 @@ def leadership_html(
     lang: str = "en",
     today: dt.date | None = None,
     freshness: Freshness | None = None,
+    scope: ReportScope | None = None,
 ) -> str:
     """The report as one standalone HTML page (charts inline as SVG).
+
+    With ``scope`` (an organisation's report) the header names the organisation and the share
+    of the portal's costs it carries.
 
     ``tickets_per_month`` maps ``YYYY-MM`` to tickets opened (metric ``ticket_volume``).
     ``today`` is the report's date (default: today). With ``freshness``, the header names the
@@ -224,6 +258,7 @@ def leadership_html(
         formulas={x.id: x.formula for x in report.lines},
         today=today,
         fresh=freshness,
+        scope_text=_scope_text(scope, lang),
         line_name=line_name,
         cause_text=cause_text,
         kind_text=kind_text,
@@ -245,10 +280,14 @@ def write_leadership_html(
     *,
     today: dt.date | None = None,
     freshness: Freshness | None = None,
+    scope: ReportScope | None = None,
 ) -> Path:
-    """Write the HTML report (``today`` and ``freshness`` as in :func:`leadership_html`)."""
+    """Write the HTML report (``today``, ``freshness`` and ``scope`` as in
+    :func:`leadership_html`)."""
     path = Path(path)
-    path.write_text(leadership_html(report, tickets, lang, today, freshness), encoding="utf-8")
+    path.write_text(
+        leadership_html(report, tickets, lang, today, freshness, scope), encoding="utf-8"
+    )
     return path
 
 
@@ -260,10 +299,11 @@ def write_leadership_pdf(
     *,
     today: dt.date | None = None,
     freshness: Freshness | None = None,
+    scope: ReportScope | None = None,
 ) -> Path:
-    """Write the PDF report (WeasyPrint; ``today`` and ``freshness`` as in
+    """Write the PDF report (WeasyPrint; ``today``, ``freshness`` and ``scope`` as in
     :func:`leadership_html`)."""
-    return html_to_pdf(leadership_html(report, tickets, lang, today, freshness), path)
+    return html_to_pdf(leadership_html(report, tickets, lang, today, freshness, scope), path)
 
 
 def write_leadership_excel(
@@ -272,8 +312,11 @@ def write_leadership_excel(
     *,
     today: dt.date | None = None,
     freshness: Freshness | None = None,
+    scope: ReportScope | None = None,
 ) -> Path:
     """Write the figures as an Excel workbook: summary, lines, monthly flows, plan vs actual.
+
+    With ``scope`` the summary names the organisation(s) and the cost share carried.
 
     The monthly sheet's cumulative net is a live formula. With ``freshness`` the summary also
     gives the newest record, the last load, the report date and, for a stale report, why.
@@ -329,17 +372,24 @@ def write_leadership_excel(
     ws.write(n + 1, 1, report.currency)
     ws.write(n + 2, 0, "Data to")
     ws.write(n + 2, 1, report.as_of)
+    extra: list[tuple[str, Any]] = []
+    if scope is not None:
+        extra += [
+            ("Organisation", ", ".join(scope.orgs)),
+            ("Accounts", scope.accounts),
+            ("Share of portal costs", scope.cost_share),
+        ]
     if freshness is not None:
         day = today or dt.date.today()
-        extra = [
+        extra += [
             ("Newest record (UTC)", _when(freshness.newest_record)),
             ("Last load (UTC)", _when(freshness.last_load)),
             ("Report date", day.isoformat()),
         ]
         extra += [("Stale data", why) for why in stale_warnings(freshness, day)]
-        for i, (name, value) in enumerate(extra, start=n + 3):
-            ws.write(i, 0, name)
-            ws.write(i, 1, value)
+    for i, (name, value) in enumerate(extra, start=n + 3):
+        ws.write(i, 0, name)
+        ws.write(i, 1, value, pct if name == "Share of portal costs" else None)
     lines = wb.add_worksheet("Lines")
     lines.write_row(
         0,

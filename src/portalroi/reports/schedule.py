@@ -32,6 +32,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as OrmSession
@@ -48,6 +49,9 @@ from portalroi.roi.facts import subset_store
 from portalroi.services.leadership import tickets_by_month
 from portalroi.services.roi import cost_share
 from portalroi.store import Store
+
+if TYPE_CHECKING:  # the report module loads the chart renderer: only when a report is made
+    from portalroi.reports.leadership import ReportScope
 
 __all__ = [
     "ATTACHMENTS",
@@ -168,10 +172,12 @@ def _scoped_report(
     scope: frozenset[str] | None,
     assumptions: Assumptions,
     inputs: BusinessCaseInputs | None,
-) -> tuple[RoiReport, dict[str, float], Freshness]:
-    """The ROI report, tickets per month and data freshness of the accounts in ``scope`` only,
-    all read from one state of the store (a load committing meanwhile cannot make the figures
-    disagree)."""
+) -> tuple[RoiReport, dict[str, float], Freshness, ReportScope | None]:
+    """The ROI report, tickets per month, data freshness and scope (organisations, accounts,
+    cost share; ``None`` for every account) of the accounts in ``scope`` only, all read from one
+    state of the store (a load committing meanwhile cannot make the figures disagree)."""
+    from portalroi.reports.leadership import ReportScope
+
     if scope is not None and not scope:
         raise DataError("the schedule's workspace has no organisations, so no accounts to report")
     with snapshot(store):
@@ -180,6 +186,7 @@ def _scoped_report(
                 roi_from_store(store, inputs, assumptions),
                 tickets_by_month(store),
                 data_freshness(store),
+                None,
             )
         accounts = [
             str(a)
@@ -204,6 +211,7 @@ def _scoped_report(
                 roi_from_store(sub, inputs, assumptions),
                 tickets_by_month(sub),
                 data_freshness(sub, loads=store),
+                ReportScope(tuple(sorted(scope)), len(accounts), share),
             )
         finally:
             sub.close()
@@ -218,6 +226,7 @@ def build_attachments(
     *,
     today: date | None = None,
     freshness: Freshness | None = None,
+    scope: ReportScope | None = None,
 ) -> list[Attachment]:
     """Render the leadership report as the files a schedule of ``kind`` attaches, dated
     ``today`` and, with ``freshness``, saying how fresh its data is (and warning when stale).
@@ -233,9 +242,11 @@ def build_attachments(
         raise ConfigError(f"report kind must be one of {', '.join(ATTACHMENTS)}; got {kind!r}")
     writers: dict[str, Callable[[Path], Path]] = {
         "pdf": lambda p: write_leadership_pdf(
-            report, tickets, p, lang, today=today, freshness=freshness
+            report, tickets, p, lang, today=today, freshness=freshness, scope=scope
         ),
-        "xlsx": lambda p: write_leadership_excel(report, p, today=today, freshness=freshness),
+        "xlsx": lambda p: write_leadership_excel(
+            report, p, today=today, freshness=freshness, scope=scope
+        ),
     }
     out = []
     with tempfile.TemporaryDirectory(prefix="portalroi-schedule-") as tmp:
@@ -329,12 +340,12 @@ def _run_one(
         )
         assumptions = Assumptions.from_plan(plan) if plan is not None else Assumptions()
         with open_store() as store:
-            report, tickets, fresh = _scoped_report(store, scope, assumptions, plan)
+            report, tickets, fresh, covered = _scoped_report(store, scope, assumptions, plan)
         # Named after the data's last month, not the month it is sent in: a report sent on
         # 1 December holds November's figures (or older ones, when no data came since).
         stem = f"portalroi-{report.as_of}"
         attachments = build_attachments(
-            report, tickets, kind, stem, lang, today=now.date(), freshness=fresh
+            report, tickets, kind, stem, lang, today=now.date(), freshness=fresh, scope=covered
         )
         files = tuple(a.filename for a in attachments)
         stale = stale_warnings(fresh, now.date())
