@@ -95,6 +95,26 @@ def test_rfm_summary_hand_case() -> None:
         )
 
 
+def test_rfm_summary_converts_times_with_an_offset_to_utc_days() -> None:
+    # 23:30 at -05:00 on 1 January is 04:30 UTC on 2 January; the next order is 8 January UTC.
+    # Mixed offsets raised AttributeError (".dt accessor"), UTC times with a plain end TypeError.
+    tx = pd.DataFrame(
+        {
+            "c": ["a", "a"],
+            "d": ["2024-01-01T23:30:00-05:00", "2024-01-08T10:00:00+00:00"],
+            "v": [1.0, 2.0],
+        }
+    )
+    out = summary_from_transactions(tx, "c", "d", "v")
+    assert out.loc["a"].tolist() == [1.0, 6.0, 6.0, 2.0]
+    utc = tx.assign(d=pd.to_datetime(["2024-01-02T04:30:00", "2024-01-08T10:00:00"], utc=True))
+    end = summary_from_transactions(utc, "c", "d", "v", observation_end="2024-01-10")
+    assert end.loc["a"].tolist() == [1.0, 6.0, 8.0, 2.0]
+    # an end with an offset: 01:00 at +02:00 on 10 January is 23:00 UTC on 9 January
+    late = summary_from_transactions(utc, "c", "d", observation_end="2024-01-10T01:00:00+02:00")
+    assert late.loc["a", "T"] == pytest.approx(7 + 23 / 24)
+
+
 def test_bgnbd_reproduces_fader_hardie_lee_2005(bg: BetaGeoModel) -> None:
     p = bg.params
     assert (round(p["r"], 3), round(p["alpha"], 3), round(p["a"], 3), round(p["b"], 3)) == (

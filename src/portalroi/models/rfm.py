@@ -25,8 +25,8 @@ def summary_from_transactions(
 
     Conventions (those of Fader, Hardie & Lee 2005 and of the CDNOW benchmark files):
 
-    * a purchase occasion is a calendar day: several transactions of a customer on one day count
-      once, with their amounts summed;
+    * a purchase occasion is a calendar day (UTC; times with an offset are converted): several
+      transactions of a customer on one day count once, with their amounts summed;
     * ``frequency`` = number of purchase days after the first (repeat purchases);
     * ``recency`` = time from the first to the last purchase day; ``T`` = time from the first
       purchase day to ``observation_end`` (inclusive; later transactions are ignored, default: the
@@ -65,7 +65,9 @@ def summary_from_transactions(
     if not unit_days > 0:
         raise ValueError("unit_days must be > 0")
     frame = pd.DataFrame({"customer": transactions[customer]})
-    frame["day"] = pd.to_datetime(transactions[date], errors="coerce").dt.normalize()
+    # times with an offset are converted to UTC, and days are UTC days (as the store keeps them)
+    parsed = pd.to_datetime(transactions[date], errors="coerce", utc=True).dt.tz_localize(None)
+    frame["day"] = parsed.dt.normalize()
     frame["amount"] = (
         0.0 if amount is None else pd.to_numeric(transactions[amount], errors="coerce")
     )
@@ -81,6 +83,8 @@ def summary_from_transactions(
     if issues:
         raise ValidationError("transactions: cannot summarise", issues)
     end = frame["day"].max() if observation_end is None else pd.Timestamp(observation_end)
+    if end.tzinfo is not None:
+        end = end.tz_convert("UTC").tz_localize(None)
     frame = frame[frame["day"] <= end]
     days = frame.groupby(["customer", "day"], as_index=False, sort=True)["amount"].sum()
     first = days.groupby("customer")["day"].transform("min")
