@@ -200,10 +200,12 @@ def plan_vs_actual(
             # the realised line books each retained account's whole (discounted) lifetime
             # margin when it is retained; the business case adds the margin of the customers
             # it keeps month by month, so most of a large variance can be this difference
+            # a part of its own (no "; " inside), so the report's translation of the other
+            # parts still applies
             cause += (
-                " (bases differ: the actual books each retained account's lifetime value (CLV), "
-                "future margin included, when it is retained; the plan counts the margin kept "
-                "customers earn month by month)"
+                "; bases differ: the actual books each retained account's lifetime value "
+                "(CLV), future margin included, when it is retained, the plan the margin kept "
+                "customers earn month by month"
             )
         if got is not None and not realised_lines[line_id].counted:
             # e.g. agent_time: the plan adds it to its totals, the realised ROI does not (the
