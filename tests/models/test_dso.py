@@ -110,6 +110,22 @@ def test_more_than_one_currency_is_refused() -> None:
             call()
 
 
+def test_an_instant_with_an_offset_is_read_in_utc() -> None:
+    # 00:30 at +02:00 on 1 February is 22:30 UTC on 31 January: the invoice paid at 23:00 UTC
+    # is still owed then (it raised TypeError: naive vs aware comparison)
+    inv = pd.DataFrame(
+        {
+            "issued_at": ["2024-01-05"],
+            "due_at": ["2024-02-04"],
+            "paid_at": ["2024-01-31T23:00:00"],
+            "amount": [100.0],
+        }
+    )
+    owed = receivables_outstanding(inv, "2024-02-01T00:30:00+02:00")
+    assert owed == {"total": 100.0, "current": 100.0, "past_due": 0.0}
+    assert receivables_outstanding(inv, "2024-02-01")["total"] == 0.0
+
+
 def test_no_invoices_gives_empty_tables() -> None:
     # was AttributeError: 'NaTType' object has no attribute 'to_period'
     out = receivables_by_period(HAND.iloc[:0])

@@ -126,6 +126,8 @@ def _outstanding(inv: pd.DataFrame, at: pd.Timestamp) -> tuple[float, float]:
 def receivables_outstanding(invoices: pd.DataFrame, as_of: Any) -> dict[str, float]:
     """Receivables still open at the instant ``as_of``: total, current and past due.
 
+    A time with a UTC offset is converted to UTC (the invoice times are UTC).
+
     Examples
     --------
     >>> inv = pd.DataFrame({"issued_at": ["2024-01-05", "2024-01-10"], "due_at": ["2024-02-04", "2024-01-20"],
@@ -134,7 +136,10 @@ def receivables_outstanding(invoices: pd.DataFrame, as_of: Any) -> dict[str, flo
     {'total': 150.0, 'current': 100.0, 'past_due': 50.0}
     """
     inv = _prepare(invoices)
-    total, current = _outstanding(inv, pd.Timestamp(as_of))
+    at = pd.Timestamp(as_of)
+    if at.tzinfo is not None:  # the invoice times are UTC
+        at = at.tz_convert("UTC").tz_localize(None)
+    total, current = _outstanding(inv, at)
     return {"total": total, "current": current, "past_due": total - current}
 
 
