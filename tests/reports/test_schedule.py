@@ -7,6 +7,7 @@ The store is the simulator's tiny company (seed 3) with its smb accounts moved t
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import socket
 import subprocess
@@ -346,7 +347,18 @@ def test_cli_run_due_sends_and_reports(
     res = runner.invoke(cli_app, [*args, "--now", "2026-12-01T07:00+01:00", "--json"])
     assert res.exit_code == 0, res.output
     assert '"status": "sent"' in res.stdout
+    sent = json.loads(res.stdout)
+    assert [(o["data_to"], o["stale"][0][:46]) for o in sent] == [
+        ("2024-12", "the newest record is from 2024-12-31, 700 days")
+    ]
     assert len(inbox.received) == 1
+    # The plain output says what the report holds and that it is stale.
+    _schedule(appdb, "pdf", tenant="default")
+    text = runner.invoke(cli_app, [*args, "--now", "2027-01-01T07:00"])
+    assert text.exit_code == 0, text.output
+    assert "(data to 2024-12; STALE: the newest record is from 2024-12-31, 731 days" in " ".join(
+        text.output.split()
+    )
     bad = runner.invoke(cli_app, [*args, "--now", "first of December"])
     assert bad.exit_code == 2
     assert "--now must be an ISO date" in bad.output

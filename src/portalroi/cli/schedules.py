@@ -79,7 +79,12 @@ def run_due_command(
             console.print(f"no schedule due at {at.isoformat()} UTC")
         for o in outcomes:
             line = f"schedule {o.schedule_id} '{o.name}' {o.period}: {o.status}"
-            detail = f" ({o.error})" if o.error else f" to {', '.join(o.recipients)}"
+            detail = (
+                f" ({o.error})"
+                if o.error
+                else f" to {', '.join(o.recipients)} (data to {o.data_to}"
+                + (f"; STALE: {'; '.join(o.stale)})" if o.stale else ")")
+            )
             console.print(line + detail, highlight=False, markup=False)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(code=1)

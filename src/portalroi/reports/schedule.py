@@ -150,6 +150,10 @@ class RunOutcome:
     recipients: tuple[str, ...]
     attachments: tuple[str, ...]
     error: str | None = None
+    #: The data's last month the report holds (``None`` when it failed before that).
+    data_to: str | None = None
+    #: Why the report was marked stale (empty when it was not).
+    stale: tuple[str, ...] = ()
 
 
 def schedule_scope(s: OrmSession, row: ReportSchedule) -> frozenset[str] | None:
@@ -332,6 +336,8 @@ def _run_one(
     period = period_key(frequency, now)
     files: tuple[str, ...] = ()
     error: str | None = None
+    data_to: str | None = None
+    stale: list[str] = []
     try:
         plan = (
             parse_inputs(case_inputs[1], origin=f"business case {case_inputs[0]}")
@@ -343,7 +349,8 @@ def _run_one(
             report, tickets, fresh, covered = _scoped_report(store, scope, assumptions, plan)
         # Named after the data's last month, not the month it is sent in: a report sent on
         # 1 December holds November's figures (or older ones, when no data came since).
-        stem = f"portalroi-{report.as_of}"
+        data_to = report.as_of
+        stem = f"portalroi-{data_to}"
         attachments = build_attachments(
             report, tickets, kind, stem, lang, today=now.date(), freshness=fresh, scope=covered
         )
@@ -364,7 +371,17 @@ def _run_one(
                 row.next_run_at = due_at  # still due: tried again next run
             else:
                 row.last_period = period
-    return RunOutcome(sid, name, period, "failed" if error else "sent", recipients, files, error)
+    return RunOutcome(
+        sid,
+        name,
+        period,
+        "failed" if error else "sent",
+        recipients,
+        files,
+        error,
+        data_to,
+        tuple(stale),
+    )
 
 
 def run_due(
