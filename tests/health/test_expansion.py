@@ -172,3 +172,31 @@ def test_a_season_every_account_shares_flags_nobody(hand_store: Store) -> None:
         "VALUES ('extra', 'FLAT', '2024-06-20', 900.0, 'portal')"
     )
     assert "orders" not in set(expansion_signals(hand_store, T)["signal"])
+
+
+def test_an_account_younger_than_both_order_windows_is_not_compared(hand_store: Store) -> None:
+    """YNG became a customer on 2024-03-20, 103 days before T: its earlier window (from
+    2024-01-03) holds 13 days of its life. One order of 100 there and 3 x 1,000 since read as
+    +2,900 % and an upsell; it also lifted the smb growth ORD is measured against (to 5,100 /
+    2,100 - 1 = +143 %, so ORD was not flagged)."""
+    hand_store.con.execute(
+        "INSERT INTO accounts (account_id, org_id, segment, seats, created_at) "
+        "VALUES ('YNG', 'o2', 'smb', 10, '2024-03-20')"
+    )
+    for i, (ts, amount) in enumerate(
+        [
+            ("2024-03-25", 100.0),
+            ("2024-05-01", 1000.0),
+            ("2024-05-10", 1000.0),
+            ("2024-06-01", 1000.0),
+        ]
+    ):
+        hand_store.con.execute(
+            "INSERT INTO orders (order_id, account_id, ts, amount, channel) "
+            "VALUES (?, 'YNG', ?, ?, 'portal')",
+            [f"y{i}", ts, amount],
+        )
+    got = expansion_signals(hand_store, T)
+    orders = got[got["signal"] == "orders"].set_index("account_id")
+    assert orders.index.tolist() == ["ORD"]
+    assert orders.loc["ORD", "figures"]["segment_growth"] == pytest.approx(0.05)

@@ -15,7 +15,9 @@ not churned before it), four signals, each with its figures and a reason in word
     season every account shares flags nobody): ``(1 + account growth) / (1 + segment growth) - 1`` of at least
     ``order_growth_min``, with at least ``order_min_count`` recent orders and some earlier value.
     Without other accounts of the segment that ordered in the earlier window, the account's own
-    growth is used and the reason says so.
+    growth is used and the reason says so. Only accounts that were customers through both
+    windows (created at least 180 days before ``T``) are flagged or enter a segment's growth:
+    a younger account's earlier window holds days before it existed.
 ``features`` (cross-sell)
     features the account did not use in ``[T - 90 d, T)`` though at least ``peer_share`` of the
     other active accounts of its segment (among the accounts asked for) did (segments with at
@@ -82,7 +84,10 @@ class ExpansionParams(BaseModel):
 
 _SQL = """
 WITH acc AS (
-    SELECT account_id, coalesce(segment, 'unknown') AS segment, seats
+    SELECT account_id, coalesce(segment, 'unknown') AS segment, seats,
+        -- a customer through both order windows: else its earlier window holds days before
+        -- it existed and its growth is a ramp-up (+1,311 % for an account 120 days old)
+        created_at <= $t - INTERVAL 180 DAY AS orders_comparable
     FROM accounts
     WHERE created_at < $t AND (churned_at IS NULL OR churned_at >= $t)
 ),
@@ -109,7 +114,7 @@ od AS (
     WHERE ts >= $t - INTERVAL 180 DAY AND ts < $t
     GROUP BY account_id
 )
-SELECT acc.account_id, acc.segment, acc.seats,
+SELECT acc.account_id, acc.segment, acc.seats, acc.orders_comparable,
     coalesce(act.active_users, 0) AS active_users,
     coalesce(us.users_now, 0) AS users_now,
     coalesce(us.users_before, 0) AS users_before,
@@ -179,12 +184,13 @@ def _user_growth(r: Any, p: ExpansionParams) -> dict[str, Any] | None:
 def _segment_order_growth(base: pd.DataFrame) -> dict[str, float | None]:
     """Per account, the order-value growth of the other accounts of its segment (``None``: none
     of them ordered in the earlier window)."""
+    comparable = base["orders_comparable"].astype(bool)
     rows = list(
         zip(
             base["account_id"].astype(str),
             base["segment"].astype(str),
-            base["value_recent"].astype(float),
-            base["value_before"].astype(float),
+            base["value_recent"].where(comparable, 0.0).astype(float),
+            base["value_before"].where(comparable, 0.0).astype(float),
             strict=True,
         )
     )
@@ -202,7 +208,7 @@ def _segment_order_growth(base: pd.DataFrame) -> dict[str, float | None]:
 
 
 def _orders(r: Any, p: ExpansionParams, segment_growth: float | None) -> dict[str, Any] | None:
-    if r.value_before <= 0 or r.orders_recent < p.order_min_count:
+    if not r.orders_comparable or r.value_before <= 0 or r.orders_recent < p.order_min_count:
         return None
     own = r.value_recent / r.value_before - 1
     growth = own if segment_growth is None else (1 + own) / (1 + segment_growth) - 1
