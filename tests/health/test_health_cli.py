@@ -65,3 +65,35 @@ def test_an_account_without_a_score_is_null_in_json(sim_db: Path, tmp_path: Path
         "health"
     ]
     assert (health["score"], health["band"]) == (None, "unknown")
+
+
+def test_too_little_history_for_the_model_still_shows_the_scores(sim_db: Path) -> None:
+    # 100 days after the data start the churn model cannot be trained (it needs 360 days). The
+    # command failed with exit 2; the score needs no model (the dashboard shows it alone).
+    from datetime import timedelta
+
+    from portalroi.health.risk import data_period
+    from portalroi.store import Store
+
+    with Store(sim_db, read_only=True) as store:
+        start, _ = data_period(store)
+    early = (start + timedelta(days=100)).strftime("%Y-%m-%d")
+    base = ["health", "--db", str(sim_db), "--as-of", early]
+    out = runner.invoke(app, [*base, "--json", "--top", "5"])
+    assert out.exit_code == 0, out.output
+    listing = json.loads(out.output)
+    assert listing["note"].startswith("churn risk not estimated: not enough history")
+    rows = listing["accounts"]
+    assert len(rows) == 5
+    assert all(r["risk"] is None for r in rows)
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores)  # lowest score first
+    out = runner.invoke(app, [*base, "--account", rows[0]["account_id"], "--json"])
+    assert out.exit_code == 0, out.output
+    detail = json.loads(out.output)
+    assert detail["risk"] is None
+    assert detail["health"]["score"] == rows[0]["score"]
+    assert "Churn risk" not in detail["summary"]["text"]
+    out = runner.invoke(app, [*base, "--top", "3"])
+    assert out.exit_code == 0, out.output
+    assert "Accounts by health score" in out.output

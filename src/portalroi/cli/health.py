@@ -25,7 +25,7 @@ from portalroi.cli._common import (
     print_json,
     settings_for,
 )
-from portalroi.errors import NotFoundError
+from portalroi.errors import DataError, NotFoundError
 from portalroi.store import Store
 
 __all__ = ["register"]
@@ -107,28 +107,46 @@ def health(
             if account is not None and account not in feats.index:
                 raise NotFoundError(f"account {account!r} is not a customer on {at:%Y-%m-%d}")
             scores = health_scores(store, at, cfg, features=feats)
-            model = _run_with_progress(
-                "Fitting churn model", as_json, lambda p: fit_risk_model(store, at, progress=p)
-            )
-            risk = churn_risk(model, feats)
+            risk: pd.DataFrame | None = None
+            note = None
+            try:
+                model = _run_with_progress(
+                    "Fitting churn model", as_json, lambda p: fit_risk_model(store, at, progress=p)
+                )
+                risk = churn_risk(model, feats)
+            except (DataError, ValueError) as exc:
+                # too little history (or one class only) for the model: the score needs none,
+                # so show it alone, as the dashboard does
+                note = f"churn risk not estimated: {exc}"
             if account is None:
-                _list(scores, risk, feats, cfg, top, as_json)
+                _list(scores, risk, feats, cfg, top, as_json, note)
             else:
-                _one(store, account, at, scores, risk, feats, cfg, settings, as_json)
+                _one(store, account, at, scores, risk, feats, cfg, settings, as_json, note)
 
 
 def _list(
-    scores: pd.DataFrame, risk: pd.DataFrame, feats: pd.DataFrame, cfg: Any, top: int, as_json: bool
+    scores: pd.DataFrame,
+    risk: pd.DataFrame | None,
+    feats: pd.DataFrame,
+    cfg: Any,
+    top: int,
+    as_json: bool,
+    note: str | None = None,
 ) -> None:
     from portalroi.health import score_reasons
     from portalroi.health.score import score_text
 
     reasons = score_reasons(feats, cfg, top=2).groupby("account_id")["feature"].apply(list)
-    frame = scores.join(risk).sort_values("risk", ascending=False).head(top)
+    if risk is None:  # no model: the lowest scores first
+        no_reasons: list[list[dict[str, Any]]] = [[] for _ in range(len(scores))]
+        frame = scores.assign(risk=float("nan"), reasons=pd.Series(no_reasons, index=scores.index))
+        frame = frame.sort_values("score", na_position="last", kind="stable").head(top)
+    else:
+        frame = scores.join(risk).sort_values("risk", ascending=False).head(top)
     rows = [
         {
             "account_id": idx,
-            "risk": float(r["risk"]),
+            "risk": _clean(float(r["risk"])),
             "score": _clean(r["score"]),
             "band": r["band"],
             "trend": r["trend"],
@@ -139,15 +157,17 @@ def _list(
         for idx, r in frame.iterrows()
     ]
     if as_json:
-        print_json({"accounts": rows})
+        print_json({"accounts": rows} | ({"note": note} if note else {}))
         return
-    table = Table(title="Accounts by churn risk")
+    if note:
+        console.print(f"{escape(note)}; accounts sorted by health score.", markup=True)
+    table = Table(title="Accounts by churn risk" if note is None else "Accounts by health score")
     for col in ("account", "risk", "score", "band", "trend", "top reasons (model)"):
         table.add_column(col)
     for r in rows:
         table.add_row(
             str(r["account_id"]),
-            f"{r['risk']:.0%}",
+            "-" if r["risk"] is None else f"{r['risk']:.0%}",
             score_text(r["score"]),
             r["band"],
             r["trend"],
@@ -161,11 +181,12 @@ def _one(
     account: str,
     at: datetime,
     scores: pd.DataFrame,
-    risk: pd.DataFrame,
+    risk: pd.DataFrame | None,
     feats: pd.DataFrame,
     cfg: Any,
     settings: Any,
     as_json: bool,
+    note: str | None = None,
 ) -> None:
     from portalroi.health import account_summary, breakdown
     from portalroi.health.score import score_text
@@ -173,8 +194,10 @@ def _one(
     s: dict[Any, Any] = scores.loc[account].to_dict()
     parts = breakdown(feats.loc[[account]], cfg)
     health: dict[str, Any] = {"score": float(s["score"]), "band": s["band"], "trend": s["trend"]}
-    r: dict[Any, Any] = risk.loc[account].to_dict()
-    risk_d: dict[str, Any] = {"risk": float(r["risk"]), "reasons": r["reasons"]}
+    risk_d: dict[str, Any] | None = None
+    if risk is not None:
+        r: dict[Any, Any] = risk.loc[account].to_dict()
+        risk_d = {"risk": float(r["risk"]), "reasons": r["reasons"]}
     summary = account_summary(
         store, account, at - timedelta(days=cfg.trend_days), at, health, risk_d, settings
     )
@@ -194,11 +217,13 @@ def _one(
                 "risk": risk_d,
                 "summary": {"text": summary.text, "source": summary.source},
             }
+            | ({"note": note} if note else {})
         )
         return
     console.print(
         f"[bold]{escape(account)}[/] as of {at:%Y-%m-%d}: health {score_text(health['score'])}/100 "
-        f"({health['band']}, trend {health['trend']}); churn risk {risk_d['risk']:.0%}",
+        f"({health['band']}, trend {health['trend']}); churn risk "
+        + ("-" if risk_d is None else f"{risk_d['risk']:.0%}"),
         markup=True,
     )
     table = Table(title="Score breakdown")
@@ -215,10 +240,13 @@ def _one(
             f"{row['lost_points']:.1f}",
         )
     console.print(table)
-    reasons = ", ".join(
-        f"{x['feature']} (+{x['contribution']:.2f} log-odds)" for x in risk_d["reasons"]
-    )
-    console.print(f"Churn-risk reasons: {reasons or 'none above average'}")
+    if risk_d is None:
+        console.print(f"{escape(note or 'churn risk not estimated')}.", markup=True)
+    else:
+        reasons = ", ".join(
+            f"{x['feature']} (+{x['contribution']:.2f} log-odds)" for x in risk_d["reasons"]
+        )
+        console.print(f"Churn-risk reasons: {reasons or 'none above average'}")
     console.print(f"Summary: {summary.text}")
 
 
