@@ -131,20 +131,22 @@ def _print(report: object) -> None:
     console.print("Formulas (value per live account-month):")
     for money_line in report.lines:
         console.print(f"  {money_line.id}: {money_line.formula}", highlight=False)
-    roi_text = (
-        "n/a" if r.roi is None else f"{r.roi.estimate:.0%} [{r.roi.low:.0%}, {r.roi.high:.0%}]"
-    )
-    payback = (
-        f"reached {r.payback_month}"
-        if r.payback_reached
-        else f"expected {r.expected_payback_month}"
-        if r.expected_payback_month
-        else "not in sight at the run-rate"
-    )
+    roi_text = "n/a" if r.roi is None else _pct(r.roi)
+    payback = _payback_text(r.payback_reached, r.payback_month, r.expected_payback_month)
     console.print(
         f"Benefits to date {_iv(r.benefits_to_date)}; costs {_money(r.costs_to_date)}; "
         f"ROI {roi_text}; payback {payback}; NPV at {r.discount_rate:.1%} {_iv(r.npv)}"
     )
+    if r.earned is not None:
+        e = r.earned
+        earned_roi = "n/a" if e.roi is None else _pct(e.roi)
+        console.print(
+            f"Churn counted by the margin retained accounts earned to date (not at lifetime "
+            f"value): churn {_iv(e.churn_to_date)}; benefits {_iv(e.benefits_to_date)}; "
+            f"ROI {earned_roi}; payback "
+            f"{_payback_text(e.payback_reached, e.payback_month, e.expected_payback_month)}. "
+            "The business case counts kept customers this way."
+        )
     console.print(
         "[dim]Ranges of the totals (benefits, ROI, NPV): every effect at the end of its 95 % "
         "interval at once; a cautious range, wider than a 95 % interval unless the effects "
@@ -166,6 +168,16 @@ def _print(report: object) -> None:
         console.print(plan)
     for note in report.assumptions:
         console.print(f"[dim]{escape(note)}[/]", markup=True)
+
+
+def _payback_text(reached: bool, month: str | None, expected: str | None) -> str:
+    if reached:
+        return f"reached {month}"
+    return f"expected {expected}" if expected else "not in sight at the run-rate"
+
+
+def _pct(x: Interval) -> str:
+    return f"{x.estimate:.0%} [{x.low:.0%}, {x.high:.0%}]"
 
 
 def register(app: typer.Typer) -> None:
@@ -197,13 +209,7 @@ def roi_headline(summary: object, store: Store) -> list[str]:
         else f"{r.roi.estimate:.0%} (range {r.roi.low:.0%} to {r.roi.high:.0%}, every effect "
         "at the end of its 95 % interval)"
     )
-    payback = (
-        f"reached {r.payback_month}"
-        if r.payback_reached
-        else f"expected {r.expected_payback_month}"
-        if r.expected_payback_month
-        else "not in sight at the run-rate"
-    )
+    payback = _payback_text(r.payback_reached, r.payback_month, r.expected_payback_month)
 
     def _line(x: Interval) -> str:
         return f"{_money(x.estimate)} (95 % {_money(x.low)} to {_money(x.high)})"
@@ -214,8 +220,17 @@ def roi_headline(summary: object, store: Store) -> list[str]:
     lowering = [x for x in r.lines if x.counted and x.to_date.estimate < 0]
     if lowering:
         biggest += "; below zero: " + ", ".join(f"{x.id} {_line(x.to_date)}" for x in lowering)
+    earned = ""
+    e = r.earned
+    if e is not None and e.roi is not None:
+        pb = _payback_text(e.payback_reached, e.payback_month, e.expected_payback_month)
+        earned = (
+            f". Counting retained accounts by the margin earned to date instead of at "
+            f"lifetime value: {e.roi.estimate:.0%} (range {e.roi.low:.0%} to "
+            f"{e.roi.high:.0%}); payback {pb}"
+        )
     return [
-        f"[bold]Realised ROI[/] to {report.as_of}: {roi_text}; payback {payback}",
+        f"[bold]Realised ROI[/] to {report.as_of}: {roi_text}; payback {payback}{earned}",
         f"Benefits {_money(r.benefits_to_date.estimate)} vs costs {_money(r.costs_to_date)} "
         f"{report.currency}; biggest benefit line: {biggest}",
         "[dim](valued at the example business case's 4 % discount rate, 8 % cost of capital, "

@@ -29,12 +29,13 @@ from portalroi.roi.money import (
 )
 from portalroi.roi.plan_vs_actual import Actuals, PlanRow, plan_vs_actual
 from portalroi.roi.prefill import PrefilledInputs, prefill_from_facts, prefill_inputs
-from portalroi.roi.realised import RealisedLine, RealisedRoi, realised_roi
+from portalroi.roi.realised import EarnedBasis, RealisedLine, RealisedRoi, realised_roi
 
 __all__ = [
     "Actuals",
     "Assumptions",
     "ClvEstimate",
+    "EarnedBasis",
     "Facts",
     "Interval",
     "MoneyLine",

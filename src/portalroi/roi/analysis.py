@@ -174,7 +174,11 @@ def build_roi(
                 facts.margin_base_per_account_month * a.gross_margin,
                 a.discount_rate,
             )
-            lines.append(churn_value(fx["churn"], facts.live_churn_rate, clv.clv, clv.source))
+            lines.append(
+                churn_value(
+                    fx["churn"], facts.live_churn_rate, clv.clv, clv.source, clv.margin_per_month
+                )
+            )
         except DataError as exc:
             skipped["churn"] = f"CLV not available: {exc}"
     if "order_value" not in fx:

@@ -224,13 +224,19 @@ def dso_value(
 
 
 def churn_value(
-    hazard_ratio: EffectEstimate, live_churn_rate: float, clv: float, clv_source: str = ""
+    hazard_ratio: EffectEstimate,
+    live_churn_rate: float,
+    clv: float,
+    clv_source: str = "",
+    margin_per_month: float | None = None,
 ) -> MoneyLine:
     """Accounts retained × customer lifetime value, per live account-month.
 
     With the observed monthly churn rate of live accounts ``h`` and the hazard ratio ``HR``
     (live vs not), the counterfactual rate is ``h / HR``, so retained accounts per live
-    account-month = ``h × (1 / HR - 1)``; each is worth its CLV.
+    account-month = ``h × (1 / HR - 1)``; each is worth its CLV. ``margin_per_month`` (the
+    margin a retained account earns a month, kept in ``details``) lets
+    :func:`~portalroi.roi.realised.realised_roi` also count only the margin earned to date.
 
     Examples
     --------
@@ -253,7 +259,8 @@ def churn_value(
             f"{live_churn_rate:.4f} × (1 / hazard ratio {_ci(hazard_ratio)} - 1) × CLV "
             f"{clv:.2f}" + (f" ({clv_source})" if clv_source else "")
         ),
-        details={"live_churn_rate": live_churn_rate, "clv": clv},
+        details={"live_churn_rate": live_churn_rate, "clv": clv}
+        | ({} if margin_per_month is None else {"margin_per_month": margin_per_month}),
     )
 
 

@@ -7,9 +7,12 @@ value (:mod:`portalroi.roi.realised`). The cause compares each line's drivers (t
 plan multiplies) with the measured ones and names those more than 10 % off, plus adoption
 when fewer accounts are live than the plan's ramp expects.
 
-The ``churn`` line is booked on different bases too: the realised line values each retained
-account at its lifetime value (CLV) when it is retained, the business case counts the margin
-its kept customers earn month by month; its cause says so.
+The ``churn`` line is compared on the plan's basis: the business case counts the margin its
+kept customers earn month by month, so the actual is the margin retained accounts earned to
+date (:class:`~portalroi.roi.realised.EarnedBasis`), not the realised line's lifetime value
+(CLV) booked when each account is retained; the cause quotes that value beside it. (Without
+the margin per month, as for a hand-made realised ROI, the row compares the lifetime value and
+its cause says the bases differ.)
 
 A line the realised ROI shows but does not add (``agent_time``: the handling time of deflected
 tickets, already inside their cost per ticket) is still compared with the plan's line of the
@@ -187,6 +190,9 @@ def plan_vs_actual(
             else None
         )
         got = realised_lines[line_id].to_date if line_id in realised_lines else None
+        booked = got
+        if line_id == "churn" and realised.earned is not None:
+            got = realised.earned.churn_to_date  # the plan's basis: margin earned so far
         causes = [c for c in drivers.get(line_id, []) if c]
         if planned is not None and got is not None and adoption_note:
             causes.append(adoption_note)
@@ -196,12 +202,17 @@ def plan_vs_actual(
             cause = "not in the plan"
         else:
             cause = "; ".join(causes) or "on plan (drivers within 10 %)"
-        if line_id == "churn" and planned is not None and got is not None:
+        if line_id == "churn" and got is not None and booked is not got and booked is not None:
+            # a part of its own (no "; " inside), so the report's translation of the other
+            # parts still applies
+            cause += (
+                "; actual = margin retained accounts earned to date, as the plan counts it "
+                f"(at lifetime value, future margin included: {booked.estimate:,.0f})"
+            )
+        elif line_id == "churn" and planned is not None and got is not None:
             # the realised line books each retained account's whole (discounted) lifetime
             # margin when it is retained; the business case adds the margin of the customers
             # it keeps month by month, so most of a large variance can be this difference
-            # a part of its own (no "; " inside), so the report's translation of the other
-            # parts still applies
             cause += (
                 "; bases differ: the actual books each retained account's lifetime value "
                 "(CLV), future margin included, when it is retained, the plan the margin kept "

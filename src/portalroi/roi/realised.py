@@ -24,6 +24,14 @@ Conventions (printed with every result, see :data:`CONVENTIONS`):
   only if the effects' errors moved together and wider otherwise (on the default demo the ROI
   range is -991 % to 2,519 %; independent effects would give about -660 % to 2,140 %). The
   correlation between the effects is not estimated, so the cautious range is kept.
+* Churn on two bases. The churn line books each retained account at its lifetime value (CLV)
+  in the month it is retained: value secured, most of it margin still to come. Beside it,
+  :class:`EarnedBasis` counts only the margin retained accounts have earned by the last month:
+  the accounts retained in month ``t`` (live account-months × retained per live account-month)
+  earn the margin per month from month ``t + 1`` on, and leave at the live accounts' churn rate
+  ``h`` (a stock ``S[t + 1] = S[t] × (1 - h) + retained[t]``, earning ``margin × S[t]`` in
+  month ``t``). The business case values kept customers the same way, month by month, so the
+  earned basis is the one to set beside the plan; both are reported.
 """
 
 from __future__ import annotations
@@ -39,7 +47,15 @@ from portalroi.businesscase.finance import npv, payback_tolerance
 from portalroi.errors import DataError
 from portalroi.roi.money import Interval, MoneyLine
 
-__all__ = ["CONVENTIONS", "RealisedLine", "RealisedRoi", "add_months", "realised_roi"]
+__all__ = [
+    "CONVENTIONS",
+    "EarnedBasis",
+    "RealisedLine",
+    "RealisedRoi",
+    "add_months",
+    "earned_churn_flows",
+    "realised_roi",
+]
 
 RUN_RATE_MONTHS = 3
 
@@ -55,6 +71,8 @@ CONVENTIONS: tuple[str, ...] = (
     "interval is its effect's 95 % interval; the totals' (benefits, ROI, NPV) put every effect "
     "at its interval's end at once: a cautious range, wider than a 95 % interval unless the "
     "effects err together.",
+    "Churn: the line books retained accounts at lifetime value (value secured); the earned "
+    "basis counts only the margin they earned to date (the business case's basis).",
 )
 
 
@@ -87,6 +105,29 @@ class RealisedLine:
 
 
 @dataclass(frozen=True)
+class EarnedBasis:
+    """The totals with retained accounts counted by the margin earned to date (not at CLV).
+
+    ``churn_to_date`` replaces the churn line's ``to_date`` in ``benefits_to_date``,
+    ``net_to_date`` and ``roi``; every other line is as in :class:`RealisedRoi`.
+    """
+
+    churn_to_date: Interval
+    benefits_to_date: Interval
+    net_to_date: Interval
+    roi: Interval | None
+    margin_per_month: float
+    live_churn_rate: float
+    payback_reached: bool
+    payback_month: str | None
+    expected_payback_month: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class RealisedRoi:
     """Realised ROI to date, run-rate, payback and NPV (money in the data's currency)."""
 
@@ -109,6 +150,7 @@ class RealisedRoi:
     npv: Interval
     discount_rate: float
     conventions: list[str]
+    earned: EarnedBasis | None = None
 
     @property
     def biggest_line(self) -> RealisedLine | None:
@@ -119,6 +161,76 @@ class RealisedRoi:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
         return asdict(self)
+
+
+def earned_churn_flows(
+    retained: np.ndarray[Any, Any], live_churn_rate: float, margin_per_month: float
+) -> np.ndarray[Any, Any]:
+    """Margin earned each month by the accounts retained in earlier months.
+
+    ``retained[t]`` accounts kept in month ``t`` earn ``margin_per_month`` from month
+    ``t + 1`` on and leave at ``live_churn_rate`` a month: the stock
+    ``S[t + 1] = S[t] × (1 - h) + retained[t]`` earns ``margin × S[t]`` in month ``t``.
+
+    Examples
+    --------
+    >>> earned_churn_flows(np.array([1.0, 1.0, 1.0]), 0.5, 100.0).tolist()
+    [0.0, 100.0, 150.0]
+    """
+    out = np.zeros(len(retained))
+    stock = 0.0
+    for t, kept in enumerate(np.asarray(retained, dtype=float)):
+        out[t] = margin_per_month * stock
+        stock = stock * (1.0 - live_churn_rate) + float(kept)
+    return out
+
+
+def _earned(
+    months: Sequence[str],
+    cost: np.ndarray[Any, Any],
+    lines: Sequence[MoneyLine],
+    exposure: np.ndarray[Any, Any],
+    monthly_benefits: np.ndarray[Any, Any],
+    benefits: Interval,
+    realised: Sequence[RealisedLine],
+) -> EarnedBasis | None:
+    churn = next((x for x in lines if x.id == "churn" and x.counted), None)
+    if churn is None or "margin_per_month" not in churn.details:
+        return None
+    h, m = churn.details["live_churn_rate"], churn.details["margin_per_month"]
+    booked = next(x for x in realised if x.id == "churn").to_date
+    keys = ("estimate", "low", "high")
+    earned = Interval(
+        *(
+            float(earned_churn_flows(exposure * getattr(churn.quantity, k), h, m).sum())
+            for k in keys
+        )
+    )
+    # the quantity's ends give the earned ends (linear in it, margin >= 0); the totals
+    # swap the churn line's booked value for the earned one at each end
+    total = Interval(
+        *(getattr(benefits, k) - getattr(booked, k) + getattr(earned, k) for k in keys)
+    )
+    costs_to_date = float(cost.sum())
+    monthly = (
+        monthly_benefits
+        - exposure * churn.value.estimate
+        + earned_churn_flows(exposure * churn.quantity.estimate, h, m)
+    )
+    reached, month = _payback(months, monthly, cost)
+    return EarnedBasis(
+        churn_to_date=earned,
+        benefits_to_date=total,
+        net_to_date=Interval(*(getattr(total, k) - costs_to_date for k in keys)),
+        roi=Interval(*((getattr(total, k) - costs_to_date) / costs_to_date for k in keys))
+        if costs_to_date > 0
+        else None,
+        margin_per_month=m,
+        live_churn_rate=h,
+        payback_reached=reached,
+        payback_month=month if reached else None,
+        expected_payback_month=None if reached else month,
+    )
 
 
 def _payback(
@@ -229,4 +341,5 @@ def realised_roi(
         npv=Interval(*(float(npv(discount_rate, total[k] - cost)) for k in total)),
         discount_rate=discount_rate,
         conventions=list(CONVENTIONS),
+        earned=_earned(months, cost, lines, exposure, total["estimate"], benefits, realised),
     )
