@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portalroi.health.score import score_text
 from portalroi.health.summary import facts_text
 from portalroi.reports.i18n import format_number, format_percent
 from portalroi.web.i18n_strings import t
@@ -54,7 +55,7 @@ def _sv(facts: dict[str, Any]) -> str:
     health = facts.get("health")
     if health:
         parts.append(
-            f"Hälsopoäng {format_number(float(health['score']), 'sv', 0)}/100 "
+            f"Hälsopoäng {score_text(float(health['score']))}/100 "
             f"({t('band_' + str(health['band']), 'sv')}, trend "
             f"{t('trend_' + str(health['trend']), 'sv')})."
         )

@@ -19,6 +19,7 @@ import pandas as pd
 
 from portalroi.errors import NotFoundError
 from portalroi.health import account_summary, breakdown
+from portalroi.health.score import score_text
 from portalroi.reports.i18n import format_number, format_percent
 from portalroi.services.health import HealthData, sort_health
 from portalroi.store import Store
@@ -105,7 +106,7 @@ def health_page(data: HealthData, visible: set[str], lang: str, sort: str) -> Pa
             str(account_id),
             str(r["name"] or ""),
             str(r["segment"] or ""),
-            "–" if pd.isna(r["score"]) else format_number(float(r["score"]), lang, 0),
+            "–" if pd.isna(r["score"]) else score_text(float(r["score"])),
             t(f"band_{r['band']}", lang),
             t(f"trend_{r['trend']}", lang)
             + ("" if pd.isna(r["change"]) else f" ({format_number(float(r['change']), lang, 0)})"),
@@ -149,7 +150,7 @@ def account_page(store: Store, data: HealthData, account_id: str, lang: str) -> 
     page.kpis.append(
         Kpi(
             t("score", lang),
-            "–" if pd.isna(s["score"]) else format_number(float(s["score"]), lang, 0),
+            "–" if pd.isna(s["score"]) else score_text(float(s["score"])),
             detail=t(f"band_{s['band']}", lang),
             good=None if s["band"] in ("neutral", "unknown") else bool(s["band"] == "healthy"),
         )
