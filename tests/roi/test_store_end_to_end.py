@@ -4,6 +4,7 @@ JSON, and the numbers printed in the rendered PDF and HTML."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,10 @@ def test_pdf_and_html_show_the_json_numbers(sim: dict[str, Any]) -> None:
         format_percent(r["roi"]["estimate"], "en"),
         *(money(x["to_date"]["estimate"]) for x in r["lines"]),
         *(money(x["run_rate"]["estimate"]) for x in r["lines"]),
+        # the ROI with retained accounts at the margin earned to date, beside the headline
+        format_percent(r["earned"]["roi"]["estimate"], "en"),
+        format_percent(r["earned"]["roi"]["low"], "en"),
+        format_percent(r["earned"]["roi"]["high"], "en"),
     ]
     for figure in expected:
         assert figure in text, figure
@@ -183,6 +188,12 @@ def test_demo_headline_ends_with_the_roi(sim: dict[str, Any]) -> None:
         named = f"{x['id']} -{abs(x['to_date']['estimate']):,.0f} (95 %"
         assert (named in flat) == (x in below), (x["id"], flat)
     assert ("below zero:" in flat) == bool(below)
+    # (valued at the example plan's margin, not the fixture's: the figure's form only)
+    assert re.search(
+        r"Counting retained accounts by the margin earned to date instead of at lifetime "
+        r"value: -?[\d,]+% \(range -?[\d,]+% to -?[\d,]+%\); payback ",
+        " ".join(text.replace("│", " ").split()),  # the phrase runs over the panel's lines
+    )
 
 
 def test_demo_headline_names_lines_below_zero(

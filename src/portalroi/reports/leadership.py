@@ -44,6 +44,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "title": {"en": "Customer portal: realised value", "sv": "Kundportalen: realiserat värde"},
     "as_of": {"en": "Data to", "sv": "Data till och med"},
     "roi": {"en": "Realised ROI", "sv": "Realiserad ROI"},
+    "roi_earned": {
+        "en": "ROI with retained accounts' margin earned to date (not lifetime value)",
+        "sv": "ROI med kvarhållna kontons marginal hittills (inte livstidsvärde)",
+    },
     "benefits_to_date": {"en": "Benefits to date", "sv": "Nyttor hittills"},
     "costs_to_date": {"en": "Costs to date", "sv": "Kostnader hittills"},
     "payback": {"en": "Payback", "sv": "Återbetalning"},
@@ -57,8 +61,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "adoption_chart": {"en": "Adoption: accounts live", "sv": "Användning: konton i portalen"},
     "support_chart": {"en": "Support: tickets per month", "sv": "Support: ärenden per månad"},
     "cumulative_chart": {
-        "en": "Cumulative net benefit (95 % band)",
-        "sv": "Ackumulerad nettonytta (95 % intervall)",
+        # every effect at its 95 % interval's end at once: a cautious range, not a 95 % band
+        "en": "Cumulative net benefit (range: effects at their 95 % ends)",
+        "sv": "Ackumulerad nettonytta (intervall: effekterna vid sina 95 %-gränser)",
     },
     "monthly_chart": {"en": "Benefits and costs per month", "sv": "Nyttor och kostnader per månad"},
     "impact": {"en": "Financial impact by line", "sv": "Ekonomisk effekt per post"},
@@ -357,6 +362,32 @@ def write_leadership_excel(
     ]
     if r.roi is not None:
         rows.append(("Realised ROI", r.roi.estimate, r.roi.low, r.roi.high, pct))
+    if r.earned is not None:
+        # retained accounts counted by the margin earned to date, as the business case counts
+        # them, instead of their lifetime value (docs/roi.md)
+        e = r.earned
+        rows.append(
+            (
+                "Churn, margin earned to date",
+                e.churn_to_date.estimate,
+                e.churn_to_date.low,
+                e.churn_to_date.high,
+                money,
+            )
+        )
+        rows.append(
+            (
+                "Benefits to date, churn at margin earned",
+                e.benefits_to_date.estimate,
+                e.benefits_to_date.low,
+                e.benefits_to_date.high,
+                money,
+            )
+        )
+        if e.roi is not None:
+            rows.append(
+                ("Realised ROI, churn at margin earned", e.roi.estimate, e.roi.low, e.roi.high, pct)
+            )
     for i, (name, e, lo, hi, fmt) in enumerate(rows, start=1):
         ws.write(i, 0, name)
         ws.write_row(i, 1, [e, lo, hi], fmt)
