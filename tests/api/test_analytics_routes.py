@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
+from html import unescape
 
 import numpy as np
 import openpyxl
@@ -282,6 +283,16 @@ def test_leadership_report_files_carry_the_scope_figures(ctx: Ctx) -> None:
     assert "Customer portal: realised value" in html.text
     # No account of another organisation appears in the organisation's report.
     assert not any(a in html.text for a in ctx.other)
+    # As the CLI's and the scheduled reports, the header says whose accounts these are, the
+    # share of the vendor-wide costs they carry and where the data end.
+    assert f"{len(ctx.own)} accounts. The portal's costs are vendor-wide" in unescape(html.text)
+    assert "Newest record" in html.text
+    assert figures["Accounts"] == len(ctx.own)
+    assert 0 < figures["Share of portal costs"] < 1
+    assert figures["Newest record (UTC)"] is not None
+    vendor = ctx.client.get("/api/v1/reports/leadership.html", headers=ctx.vendor)
+    assert "Newest record" in vendor.text
+    assert "The portal's costs are vendor-wide" not in unescape(vendor.text)
     assert ctx.client.get("/api/v1/reports/leadership.doc", headers=ctx.org).status_code == 422
 
 
