@@ -58,13 +58,50 @@ def test_generated_causes_in_swedish() -> None:
     )
     assert got["admin_hours"] == "mäts inte i data"
     assert got["agent_time"] == "finns inte i planen (visas, räknas inte i summorna)"
-    assert got["licence"] == "förbrukat 2 100 mot planerat 1 050"
-    assert got["implementation"] == "enligt plan (inom 10 %)"
-    assert got["management"] == "ingen kostnad registrerad"
+    assert got["licence"] == (
+        "förbrukat 2 100 mot planerat 1 050; plan: 350 per månad i 3 månader sedan första "
+        "driftstarten"
+    )
+    assert got["implementation"] == (
+        "enligt plan (inom 10 %); plan: 25 000 engångskostnad, före första driftstarten"
+    )
+    assert got["management"] == (
+        "ingen kostnad registrerad; plan: 6 000 per år i 3 månader sedan första driftstarten"
+    )
     for text in got.values():
         assert not ENGLISH.search(text), text
     # English is left as the ROI layer wrote it.
     assert [cause_text(r.cause, "en") for r in rows] == [r.cause for r in rows]
+
+
+def test_cost_plan_basis_in_swedish() -> None:
+    assert _sv(
+        cause_text(
+            "spent 18,000 vs planned 13,860; plan: 350 a month + 10 % risk for 36 months since "
+            "the first go-live (the plan's horizon, the data cover 40)",
+            "sv",
+        )
+    ) == (
+        "förbrukat 18 000 mot planerat 13 860; plan: 350 per månad + 10 % riskpåslag i 36 "
+        "månader sedan första driftstarten (planens horisont, data täcker 40)"
+    )
+    assert (
+        _sv(
+            cause_text(
+                "on plan (within 10 %); plan: 99.50 a year for 2 months since the first go-live",
+                "sv",
+            )
+        )
+        == "enligt plan (inom 10 %); plan: 99,50 per år i 2 månader sedan första driftstarten"
+    )
+    assert _sv(
+        cause_text(
+            "no cost recorded; plan: 25,000 one-off + 12.5 % risk, before the first go-live", "sv"
+        )
+    ) == (
+        "ingen kostnad registrerad; plan: 25 000 engångskostnad + 12,5 % riskpåslag, före "
+        "första driftstarten"
+    )
 
 
 def test_other_causes_names_and_kinds() -> None:

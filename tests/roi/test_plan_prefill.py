@@ -54,7 +54,9 @@ def test_rows_carry_plan_actual_variance_and_cause() -> None:
     assert rows["admin_hours"].cause == "not measured from the data"
     # Licence: $350 a month, paid in months 1 and 2 (month 0 holds one-off costs only).
     assert rows["licence"].plan_to_date == pytest.approx(700.0)
-    assert rows["licence"].cause == "spent 1,000 vs planned 700"
+    assert rows["licence"].cause == (
+        "spent 1,000 vs planned 700; plan: 350 a month for 2 months since the first go-live"
+    )
     assert rows["implementation"].variance == pytest.approx(0.0)
 
 
@@ -169,3 +171,113 @@ def test_churn_row_says_the_bases_differ() -> None:
     assert "month by month" in row.cause
     # lines on the same basis carry no such note
     assert "bases differ" not in rows["deflection"].cause
+
+
+def test_plan_to_date_over_24_months_by_hand() -> None:
+    # The example plan over 24 months since the first go-live (the default demo: first go-live
+    # 2023-01, data to 2024-12), every line worked out by hand. Adoption (0 -> 60 % at month 3,
+    # -> 100 % at month 12) summed over months 1..24: 0.2 + 0.4 + 0.6 = 1.2 (1-3),
+    # 8 × 0.6 + 0.4 × (1 + ... + 8) / 9 = 6.4 (4-11), 13 × 1.0 (12-24) -> 20.6; 8.6 of it in
+    # year 1 (months 1-12), 12 in year 2.
+    plan = example_inputs()
+    r = realised_roi(["2024-01"], [0.0], [1.0], [], 0.04)
+    actual = Actuals(
+        months_since_launch=24,
+        adoption_share=1.0,
+        costs_by_category={
+            "licence": 192_000.0,
+            "implementation": 240_000.0,
+            "management": 120_000.0,
+            "hosting": 36_000.0,
+            "content": 20_000.0,
+        },
+    )
+    rows = {row.id: row for row in plan_vs_actual(plan, r, actual)}  # type: ignore[arg-type]
+    planned = {k: row.plan_to_date for k, row in rows.items()}
+    # deflection 1000 tickets × 25 % × $10 × (1 - 10 % risk) = 2,250 a month at full adoption
+    assert planned["deflection"] == pytest.approx(46_350.0)
+    assert planned["admin_hours"] == pytest.approx(16_068.0)  # 3 h × $60 × 52 / 12 = 780
+    # dso 50,000 × 12 / 365 × 5 days × 8 % / 12 = 54.79 a month
+    assert planned["dso"] == pytest.approx(50_000 * 12 / 365 * 5 * 0.08 / 12 * 20.6)
+    assert planned["consolidation"] == pytest.approx(5_150.0)  # 3,000 / 12 = 250
+    # process: (2400 × 12 + 2400 × 5 - 240 × 10) min / 60 × $45 = 28,800 a year
+    assert planned["process.order_status"] == pytest.approx(49_440.0)
+    # churn: lifetime 1/0.27 + 0.5 y -> churn 0.237885; base 200 + 60 - churn × base per year:
+    # kept 0, 6.4229, 11.5106 at the ends of years 0-2; value 10M / 200 × 40 % = 20,000;
+    # year 1 20,000 × 3.2115 = 64,229.07, year 2 20,000 × 8.9667 = 179,334.93; × (1 - 20 %)
+    assert planned["churn"] == pytest.approx(
+        (64_229.07488986766 / 12 * 8.6 + 179_334.93372663917 / 12 * 12) * 0.8
+    )
+    assert planned["churn"] == pytest.approx(180_292.62, abs=0.01)
+    # costs: running costs from month 1, one-offs in month 0
+    assert planned["licence"] == pytest.approx(8_400.0)  # 350 × 24
+    assert planned["implementation"] == pytest.approx(25_000.0)
+    assert planned["management"] == pytest.approx(12_000.0)  # 6,000 × 2
+    assert planned["hosting"] == pytest.approx(2_400.0)
+    assert planned["content"] == pytest.approx(10_000.0)
+    # the cause gives the plan's rate and period, so a plan of another size reads as such
+    assert rows["licence"].cause == (
+        "spent 192,000 vs planned 8,400; plan: 350 a month for 24 months since the first go-live"
+    )
+    assert rows["implementation"].cause == (
+        "spent 240,000 vs planned 25,000; plan: 25,000 one-off, before the first go-live"
+    )
+    assert rows["management"].cause == (
+        "spent 120,000 vs planned 12,000; plan: 6,000 a year for 24 months since the first go-live"
+    )
+
+
+def test_cost_basis_names_risk_and_the_horizon_cap() -> None:
+    from portalroi.businesscase import parse_inputs
+
+    data = example_inputs().model_dump(mode="json")
+    data["costs"]["licence"]["risk_adjustment"] = 0.1
+    data["costs"]["hosting"]["amount"] = {"low": 99.5, "likely": 99.5, "high": 99.5}
+    plan = parse_inputs(data)
+    r = realised_roi(["2024-01"], [0.0], [1.0], [], 0.04)
+    actual = Actuals(40, 1.0, costs_by_category={"licence": 18_000.0, "hosting": 300.0})
+    rows = {row.id: row for row in plan_vs_actual(plan, r, actual)}
+    # 40 months since go-live, the plan's horizon is 36: 350 × 1.1 × 36 = 13,860
+    assert rows["licence"].plan_to_date == pytest.approx(13_860.0)
+    assert rows["licence"].cause == (
+        "spent 18,000 vs planned 13,860; plan: 350 a month + 10 % risk for 36 months since "
+        "the first go-live (the plan's horizon, the data cover 40)"
+    )
+    assert rows["hosting"].plan_to_date == pytest.approx(99.5 * 3)
+    assert rows["hosting"].cause == (
+        "on plan (within 10 %); plan: 99.50 a year for 36 months since the first go-live "
+        "(the plan's horizon, the data cover 40)"
+    )
+    # a cost the plan has but the data do not record still says how the plan is made
+    assert rows["management"].cause == (
+        "no cost recorded; plan: 6,000 a year for 36 months since the first go-live "
+        "(the plan's horizon, the data cover 40)"
+    )
+
+
+def test_plan_months_count_from_the_first_go_live_on_a_store(tmp_path: Path) -> None:
+    # The tiny demo's costs begin in 2022-07 (implementation), six months before the first
+    # go-live (2023-01); the data reach 2024-12. The plan to date counts 24 months (2023-01 to
+    # 2024-12, the first go-live month as month 1), not 30 from the first cost.
+    from portalroi.cli.demo import run_demo
+    from portalroi.roi import roi_from_store
+    from portalroi.store import Store
+
+    db = tmp_path / "s.duckdb"
+    run_demo(size="tiny", seed=5, out_dir=tmp_path / "out", db=db)
+    store = Store(db)
+    first_live, first_cost = store.con.execute(
+        "SELECT (SELECT min(portal_live_at) FROM accounts), (SELECT min(date) FROM costs)"
+    ).fetchone()  # type: ignore[misc]
+    assert (f"{first_live:%Y-%m}", f"{first_cost:%Y-%m}") == ("2023-01", "2022-07")
+    report = roi_from_store(store, plan=example_inputs())
+    assert report.as_of == "2024-12"
+    assert report.plan_rows is not None
+    rows = {row.id: row for row in report.plan_rows}
+    assert rows["licence"].plan_to_date == pytest.approx(350.0 * 24)
+    assert rows["licence"].actual_to_date == Interval(192_000.0, 192_000.0, 192_000.0)
+    assert rows["licence"].cause == (
+        "spent 192,000 vs planned 8,400; plan: 350 a month for 24 months since the first go-live"
+    )
+    assert rows["implementation"].plan_to_date == pytest.approx(25_000.0)
+    assert rows["hosting"].plan_to_date == pytest.approx(1_200.0 * 2)

@@ -72,6 +72,13 @@ _DRIVERS = {
 }
 _NUMBER = r"-?[\d,]+(?:\.\d+)?(?: %)?"
 _COMPARE = re.compile(rf"^(?P<name>.+?) (?P<actual>{_NUMBER}) vs planned (?P<plan>{_NUMBER})$")
+#: How a cost row's plan to date is made (:func:`portalroi.roi.plan_vs_actual.plan_vs_actual`).
+_RISK = r"(?: \+ (?P<risk>[\d.]+) % risk)?"
+_BASIS = re.compile(
+    rf"^plan: (?P<amount>{_NUMBER}) (?P<per>a month|a year){_RISK} for (?P<k>\d+) months since "
+    r"the first go-live(?: \(the plan's horizon, the data cover (?P<cover>\d+)\))?$"
+)
+_ONE_OFF = re.compile(rf"^plan: (?P<amount>{_NUMBER}) one-off{_RISK}, before the first go-live$")
 _ADOPTION = re.compile(
     rf"^adoption slower: (?P<actual>{_NUMBER}) of accounts live vs (?P<plan>{_NUMBER}) planned$"
 )
@@ -121,6 +128,19 @@ def _number(text: str, lang: str) -> str:
 def _part(text: str, lang: str) -> str:
     if text in _PHRASES:
         return _PHRASES[text]
+    m = _BASIS.match(text) or _ONE_OFF.match(text)
+    if m:
+        risk = f" + {_number(m['risk'] + ' %', lang)} riskpåslag" if m["risk"] else ""
+        if "k" not in m.groupdict():
+            return (
+                f"plan: {_number(m['amount'], lang)} engångskostnad{risk}, före första driftstarten"
+            )
+        per = "per månad" if m["per"] == "a month" else "per år"
+        cover = f" (planens horisont, data täcker {m['cover']})" if m["cover"] else ""
+        return (
+            f"plan: {_number(m['amount'], lang)} {per}{risk} i {m['k']} månader sedan första "
+            f"driftstarten{cover}"
+        )
     m = _ADOPTION.match(text)
     if m:
         return (

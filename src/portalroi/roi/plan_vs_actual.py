@@ -5,7 +5,10 @@ line_flows`, likely values) summed over the months since launch (month 0 = the o
 months 1..k after the first go-live; capped at the horizon); the actual to date is the realised
 value (:mod:`portalroi.roi.realised`). The cause compares each line's drivers (the figures the
 plan multiplies) with the measured ones and names those more than 10 % off, plus adoption
-when fewer accounts are live than the plan's ramp expects.
+when fewer accounts are live than the plan's ramp expects. A cost row's cause also says how the
+plan's figure is made (``plan: 350 a month for 24 months since the first go-live``, ``plan:
+25,000 one-off, before the first go-live``), so a plan of another size reads as a different
+rate, not as a period cut short.
 
 The ``churn`` line is compared on the plan's basis: the business case counts the margin its
 kept customers earn month by month, so the actual is the margin retained accounts earned to
@@ -28,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from portalroi.businesscase.inputs import BusinessCaseInputs
+from portalroi.businesscase.inputs import BusinessCaseInputs, CostLine
 from portalroi.businesscase.model import COST_IDS, adoption_curve, line_flows, parameters
 from portalroi.roi.money import Interval
 from portalroi.roi.realised import RealisedRoi
@@ -242,8 +245,32 @@ def plan_vs_actual(
             if spent is None
             else _compare("spent", spent, planned, lambda x: f"{x:,.0f}") or "on plan (within 10 %)"
         )
+        cost_line = getattr(plan.costs, line_id)
+        if planned is not None and cost_line is not None:
+            cause += "; " + _cost_basis(cost_line, k, actual.months_since_launch)
         rows.append(_row(line_id, "cost", planned, got_cost, cause))
     return rows
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _cost_basis(cost: CostLine, k: int, months_since_launch: int) -> str:
+    """How the plan's figure to date is made, so a reader sees the rate and the months it
+    covers (a plan for another company reads far off the data while its period is right):
+    ``plan: 350 a month for 24 months since the first go-live``."""
+    amount = _amount(cost.amount.likely)
+    risk = f" + {cost.risk_adjustment * 100:g} % risk" if cost.risk_adjustment else ""
+    if cost.basis == "one_off":
+        return f"plan: {amount} one-off{risk}, before the first go-live"
+    per = "a month" if cost.basis == "monthly" else "a year"
+    capped = (
+        f" (the plan's horizon, the data cover {months_since_launch})"
+        if months_since_launch > k
+        else ""
+    )
+    return f"plan: {amount} {per}{risk} for {k} months since the first go-live{capped}"
 
 
 def _row(
