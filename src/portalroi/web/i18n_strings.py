@@ -47,6 +47,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "costs_to_date": {"en": "Costs to date", "sv": "Kostnader hittills"},
     "npv": {"en": "Net present value", "sv": "Nettonuvärde"},
     "interval": {"en": "95% interval", "sv": "95 %-intervall"},
+    "range": {
+        "en": "Range, every effect at its 95 % end",
+        "sv": "Spann, varje effekt vid sin 95 %-gräns",
+    },
+    "roi_earned": {
+        "en": "ROI, retained accounts at margin earned to date",
+        "sv": "ROI, kvarhållna konton till marginal hittills",
+    },
+    "roi_earned_note": {
+        "en": "not at lifetime value; the business case's basis",
+        "sv": "inte till livstidsvärde; affärsfallets grund",
+    },
     "roi_scope_note": {
         "en": "ROI, payback and effects use all data you may see (date and segment filters "
         "apply to the metric charts).",

@@ -47,8 +47,21 @@ def roi_kpis(report: RoiReport, lang: str) -> list[Kpi]:
             Kpi(
                 t("roi_to_date", lang),
                 fmt_value(r.roi.estimate, "ratio", lang),
-                detail=f"{t('interval', lang)}: {interval_text(r.roi, 'ratio', lang, cur)}",
+                # the totals put every effect at its interval's end at once: a range, not a
+                # 95 % interval (portalroi.roi.realised)
+                detail=f"{t('range', lang)}: {interval_text(r.roi, 'ratio', lang, cur)}",
                 good=r.roi.estimate > 0,
+            )
+        )
+    if r.earned is not None and r.earned.roi is not None:
+        e = r.earned.roi
+        out.append(
+            Kpi(
+                t("roi_earned", lang),
+                fmt_value(e.estimate, "ratio", lang),
+                detail=f"{t('roi_earned_note', lang)}; {t('range', lang)}: "
+                f"{interval_text(e, 'ratio', lang, cur)}",
+                good=e.estimate > 0,
             )
         )
     if r.payback_reached and r.payback_month:
@@ -62,7 +75,7 @@ def roi_kpis(report: RoiReport, lang: str) -> list[Kpi]:
         Kpi(
             t("benefits_to_date", lang),
             _money(r.benefits_to_date.estimate, lang, cur),
-            detail=f"{t('interval', lang)}: "
+            detail=f"{t('range', lang)}: "
             f"{_money(r.benefits_to_date.low, lang, cur)} – "
             f"{_money(r.benefits_to_date.high, lang, cur)}",
         )
@@ -72,7 +85,7 @@ def roi_kpis(report: RoiReport, lang: str) -> list[Kpi]:
         Kpi(
             t("npv", lang),
             _money(r.npv.estimate, lang, cur),
-            detail=f"{t('interval', lang)}: {_money(r.npv.low, lang, cur)} – "
+            detail=f"{t('range', lang)}: {_money(r.npv.low, lang, cur)} – "
             f"{_money(r.npv.high, lang, cur)}",
         )
     )
