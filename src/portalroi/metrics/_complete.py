@@ -69,11 +69,11 @@ def complete(df: pd.DataFrame, metric: Metric, q: Query) -> pd.DataFrame:
         return df
     if not group:
         grid = pd.DataFrame({period: periods})
-    elif metric.kind == "rolling":
-        missing = sorted(groups - set(df[group].dropna()))
-        grid = pd.DataFrame([(p, g) for g in missing for p in periods], columns=keys)
     else:
-        grid = pd.DataFrame([(p, g) for g in sorted(groups) for p in periods], columns=keys)
+        wanted = groups - set(df[group].dropna()) if metric.kind == "rolling" else groups
+        grid = pd.MultiIndex.from_product([periods, sorted(wanted)], names=keys).to_frame(
+            index=False
+        )
     if grid.empty:
         return df
     grid[period] = grid[period].astype(df[period].dtype)
