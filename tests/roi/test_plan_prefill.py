@@ -192,7 +192,7 @@ def test_plan_to_date_over_24_months_by_hand() -> None:
             "content": 20_000.0,
         },
     )
-    rows = {row.id: row for row in plan_vs_actual(plan, r, actual)}  # type: ignore[arg-type]
+    rows = {row.id: row for row in plan_vs_actual(plan, r, actual)}
     planned = {k: row.plan_to_date for k, row in rows.items()}
     # deflection 1000 tickets × 25 % × $10 × (1 - 10 % risk) = 2,250 a month at full adoption
     assert planned["deflection"] == pytest.approx(46_350.0)
@@ -268,7 +268,7 @@ def test_plan_months_count_from_the_first_go_live_on_a_store(tmp_path: Path) -> 
     store = Store(db)
     first_live, first_cost = store.con.execute(
         "SELECT (SELECT min(portal_live_at) FROM accounts), (SELECT min(date) FROM costs)"
-    ).fetchone()  # type: ignore[misc]
+    ).fetchone() or (None, None)
     assert (f"{first_live:%Y-%m}", f"{first_cost:%Y-%m}") == ("2023-01", "2022-07")
     report = roi_from_store(store, plan=example_inputs())
     assert report.as_of == "2024-12"
@@ -281,3 +281,24 @@ def test_plan_months_count_from_the_first_go_live_on_a_store(tmp_path: Path) -> 
     )
     assert rows["implementation"].plan_to_date == pytest.approx(25_000.0)
     assert rows["hosting"].plan_to_date == pytest.approx(1_200.0 * 2)
+
+
+def test_cost_category_without_a_plan_line_is_shown() -> None:
+    # The costs table's category 'other' has no business-case line; its spend is still a row
+    # (not in the plan), so the cost rows add up to the costs to date.
+    r = realised_roi(["2024-01"], [0.0], [1.0], [], 0.04)
+    spent = {"licence": 700.0, "other": 50_000.0}
+    rows = plan_vs_actual(example_inputs(), r, Actuals(2, 1.0, costs_by_category=spent))
+    costs = [row for row in rows if row.kind == "cost"]
+    assert [row.id for row in costs] == [
+        "licence",
+        "implementation",
+        "management",
+        "hosting",
+        "content",
+        "other",
+    ]
+    other = costs[-1]
+    assert (other.plan_to_date, other.variance, other.cause) == (None, None, "not in the plan")
+    assert other.actual_to_date == Interval(50_000.0, 50_000.0, 50_000.0)
+    assert sum(row.actual_to_date.estimate for row in costs if row.actual_to_date) == 50_700.0

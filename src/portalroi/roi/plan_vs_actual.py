@@ -249,6 +249,11 @@ def plan_vs_actual(
         if planned is not None and cost_line is not None:
             cause += "; " + _cost_basis(cost_line, k, actual.months_since_launch)
         rows.append(_row(line_id, "cost", planned, got_cost, cause))
+    # a category the business case has no line for (``other``) is still shown, so the cost rows
+    # add up to the costs to date
+    for category in sorted(set(actual.costs_by_category) - set(COST_IDS)):
+        spent = actual.costs_by_category[category]
+        rows.append(_row(category, "cost", None, Interval(spent, spent, spent), "not in the plan"))
     return rows
 
 
