@@ -255,16 +255,29 @@ def test_cost_basis_names_risk_and_the_horizon_cap() -> None:
     )
 
 
-def test_plan_months_count_from_the_first_go_live_on_a_store(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tiny_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from portalroi.cli.demo import run_demo
+
+    root = tmp_path_factory.mktemp("plan")
+    db = root / "s.duckdb"
+    run_demo(size="tiny", seed=5, out_dir=root / "out", db=db)
+    return db
+
+
+def test_plan_months_count_from_the_first_go_live_on_a_store(
+    tiny_demo: Path, tmp_path: Path
+) -> None:
     # The tiny demo's costs begin in 2022-07 (implementation), six months before the first
     # go-live (2023-01); the data reach 2024-12. The plan to date counts 24 months (2023-01 to
     # 2024-12, the first go-live month as month 1), not 30 from the first cost.
-    from portalroi.cli.demo import run_demo
+    import shutil
+
     from portalroi.roi import roi_from_store
     from portalroi.store import Store
 
     db = tmp_path / "s.duckdb"
-    run_demo(size="tiny", seed=5, out_dir=tmp_path / "out", db=db)
+    shutil.copy(tiny_demo, db)
     store = Store(db)
     first_live, first_cost = store.con.execute(
         "SELECT (SELECT min(portal_live_at) FROM accounts), (SELECT min(date) FROM costs)"
@@ -302,3 +315,29 @@ def test_cost_category_without_a_plan_line_is_shown() -> None:
     assert (other.plan_to_date, other.variance, other.cause) == (None, None, "not in the plan")
     assert other.actual_to_date == Interval(50_000.0, 50_000.0, 50_000.0)
     assert sum(row.actual_to_date.estimate for row in costs if row.actual_to_date) == 50_700.0
+
+
+def test_plan_with_no_account_live_yet_is_month_zero(tiny_demo: Path, tmp_path: Path) -> None:
+    # Go-live dates after the data's last month (a store loaded before launch): the plan to
+    # date is month 0 (the one-off costs), not a StopIteration traceback.
+    import shutil
+
+    from portalroi.roi import roi_from_store
+    from portalroi.store import Store
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(tiny_demo, db)
+    store = Store(db)
+    store.con.execute(
+        "UPDATE accounts SET portal_live_at = TIMESTAMP '2025-03-01' "
+        "WHERE portal_live_at IS NOT NULL"
+    )
+    report = roi_from_store(store, plan=example_inputs())
+    assert report.plan_rows is not None
+    rows = {row.id: row for row in report.plan_rows}
+    assert rows["implementation"].plan_to_date == pytest.approx(25_000.0)
+    assert rows["licence"].plan_to_date == pytest.approx(0.0)
+    assert rows["licence"].cause == (
+        "spent 192,000 vs planned 0; plan: 350 a month for 0 months since the first go-live"
+    )
+    assert rows["deflection"].plan_to_date == pytest.approx(0.0)

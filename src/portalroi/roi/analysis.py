@@ -202,7 +202,10 @@ def build_roi(
     )
     rows = None
     if plan is not None:
-        launch = next(i for i, x in enumerate(facts.live_account_months) if x > 0)
+        # no account live yet by the data's last month: 0 months since launch (month 0 only)
+        launch = next(
+            (i for i, x in enumerate(facts.live_account_months) if x > 0), len(facts.months)
+        )
         agent = next((x for x in lines if x.id == "agent_time"), None)
         order_uplift = None
         if "order_value" in fx and facts.order_value_per_live_account_month:
