@@ -41,16 +41,21 @@ def test_days_to_pay_by_hand():
         }
     )  # fmt: skip
     # Account 1: Feb 30 days, Mar (20 + 24) / 2 = 22 -> -8. Controls: 40 -> 42 and 35 -> 37
-    # (the unpaid invoice is left out) -> +2. Effect: -10 days.
-    est = estimate_from_frames("days_to_pay", ACCOUNTS, invoices=invoices)
+    # (the unpaid invoice is left out) -> +2. Effect: -10 days. Account 4, a twin of 1, makes
+    # two adopters (one alone gives no standard error: staggered_did refuses it).
+    accounts = pd.concat([ACCOUNTS, ACCOUNTS.iloc[[0]].assign(account_id=4)], ignore_index=True)
+    twin = invoices[invoices["account_id"] == 1].assign(account_id=4)
+    est = estimate_from_frames("days_to_pay", accounts, invoices=pd.concat([invoices, twin]))
     assert est.estimate == pytest.approx(-10.0)
     assert est.unit == "days from invoice to payment"
-    assert (est.n_treated, est.n_control) == (1, 2)
+    assert (est.n_treated, est.n_control) == (2, 2)
 
 
 def test_tickets_with_churned_account_and_event_study():
     accounts = ACCOUNTS.assign(churned_at=[None, None, "2024-02-20"])
     accounts = pd.concat([accounts, ACCOUNTS.iloc[[1]].assign(account_id=4)], ignore_index=True)
+    # account 5, a twin of the adopter 1 (one adopter alone gives no standard error)
+    accounts = pd.concat([accounts, ACCOUNTS.iloc[[0]].assign(account_id=5)], ignore_index=True)
     tickets = pd.DataFrame(
         {
             "account_id": [1, 1, 1, 1, 2, 2, 3, 4],
@@ -60,9 +65,11 @@ def test_tickets_with_churned_account_and_event_study():
             ],
         }
     )  # fmt: skip
-    # Base Feb -> Mar. Account 1: 3 -> 0. Controls observed both months: 2 (0 -> 2), 4 (0 -> 0);
-    # 3 churned in Feb, so it is not observed in Mar. Effect: -3 - 1 = -4.
+    tickets = pd.concat([tickets, tickets[tickets["account_id"] == 1].assign(account_id=5)])
+    # Base Feb -> Mar. Accounts 1 and 5: 3 -> 0. Controls observed both months: 2 (0 -> 2),
+    # 4 (0 -> 0); 3 churned in Feb, so it is not observed in Mar. Effect: -3 - 1 = -4.
     est = estimate_from_frames("tickets", accounts, tickets=tickets)
+    assert (est.n_treated, est.n_control) == (2, 2)
     assert est.estimate == pytest.approx(-4.0)
     table = event_study_frame(est)
     assert table["event_time"].tolist() == [-2, -1, 0]

@@ -16,6 +16,7 @@ from portalroi.impact.baseline import compute_baselines
 from portalroi.impact.comparisons import naive_pre_post, twfe_did
 from portalroi.impact.did import (
     GroupTimeEffects,
+    TooFewUnitsError,
     aggregate,
     group_time_att,
     jackknife_se,
@@ -46,6 +47,7 @@ __all__ = [
     "OutcomePanel",
     "Panel",
     "PretrendTest",
+    "TooFewUnitsError",
     "account_months",
     "aggregate",
     "baselines_from_store",

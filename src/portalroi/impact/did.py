@@ -40,6 +40,7 @@ from portalroi.impact.results import EffectEstimate, EventTimeEffect
 __all__ = [
     "JACKKNIFE_GROUPS",
     "GroupTimeEffects",
+    "TooFewUnitsError",
     "aggregate",
     "group_time_att",
     "jackknife_se",
@@ -54,6 +55,12 @@ SeMethod = Literal["analytic", "jackknife"]
 #: Groups of units the delete-a-group jackknife leaves out in turn (all units, one at a time,
 #: when there are fewer).
 JACKKNIFE_GROUPS = 20
+
+
+class TooFewUnitsError(DataError):
+    """The post-adoption cells rest on too few adopting or comparison units for an estimate
+    with a meaningful interval (there is a comparison group, it is just too thin)."""
+
 
 DID_ASSUMPTIONS = (
     "parallel trends: without the portal, adopters' outcomes would have changed like the "
@@ -289,6 +296,7 @@ def staggered_did(
     unit: str = "",
     pretrend_periods: int = 6,
     se_method: SeMethod = "analytic",
+    min_units: int = 2,
 ) -> EffectEstimate:
     """Overall ATT and event study of a staggered roll-out (Callaway & Sant'Anna 2021).
 
@@ -312,6 +320,12 @@ def staggered_did(
     se_method : ``"analytic"`` (influence function, clustered by unit) or ``"jackknife"``
         (:func:`jackknife_se`, for the overall ATT; the event study and the pre-trend test stay
         analytic). The analytic value is kept in ``details["analytic_se"]`` either way.
+    min_units : the fewest adopting units, and the fewest comparison units, the post-adoption
+        cells must hold; fewer raise :class:`TooFewUnitsError`. At least 2: with a single
+        adopting unit its influence on the estimate is identically zero, so the standard error
+        would count only the comparison units' noise and the interval would be far too short
+        (one account's quarterly NPS change of -200 points minus the comparison's +16.67 gave
+        -216.67 with an interval of -271.65 to -161.68, outside anything possible).
 
     Examples
     --------
@@ -328,6 +342,14 @@ def staggered_did(
     post = gt.event_time >= 0
     if not post.any():
         raise DataError("no post-adoption period can be estimated")
+    n_adopters, n_comparison = int(gt.treated_units.sum()), int(gt.control_units.sum())
+    need = max(int(min_units), 2)
+    if n_adopters < need or n_comparison < need:
+        raise TooFewUnitsError(
+            f"too few accounts to estimate: {n_adopters} that went live and {n_comparison} "
+            f"comparison accounts have a value both in the period before go-live and in a "
+            f"later one; at least {need} of each are needed for a meaningful interval"
+        )
     estimate, infl = aggregate(gt, post)
     analytic = _se(infl)
     se, se_label = analytic, "analytic SE"
@@ -376,8 +398,8 @@ def staggered_did(
         se=se,
         ci_low=estimate - z * se,
         ci_high=estimate + z * se,
-        n_treated=int(gt.treated_units.sum()),
-        n_control=int(gt.control_units.sum()),
+        n_treated=n_adopters,
+        n_control=n_comparison,
         method=f"Callaway-Sant'Anna staggered DiD ({control_group.replace('_', '-')} comparison, "
         f"{'outcome regression' if panel.covariate_names else 'unconditional'}, {se_label})",
         assumptions=DID_ASSUMPTIONS,
