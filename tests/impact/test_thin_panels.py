@@ -123,3 +123,15 @@ def test_nps_on_too_few_accounts_is_skipped_with_the_reason(
         assert min(est.n_treated, est.n_control) >= MIN_ACCOUNTS
         assert np.isfinite(est.ci_low)
         assert est.ci_low < est.estimate < est.ci_high
+
+
+def test_failed_time_series_fallback_says_why_the_did_failed_too() -> None:
+    # seed 3's enterprise accounts: no NPS cell has comparison accounts, and the launch quarter
+    # leaves 4 quarters before it, too few for the time-series counterfactual
+    report = estimate_from_data(build_impact_data(_tiny(3, "enterprise")), outcomes=("nps",))
+    assert report.skipped["nps"] == (
+        "no comparison group for difference-in-differences (no group-time effect can be "
+        "estimated: need adopters with a pre-period and comparison units observed in the same "
+        "periods), and the time-series counterfactual could not be fitted either (need at "
+        "least 6 pre-period and 1 post-period values, got 4)"
+    )
