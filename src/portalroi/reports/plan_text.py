@@ -50,6 +50,13 @@ _PHRASES = {
     "on plan (drivers within 10 %)": "enligt plan (drivande faktorer inom 10 %)",
     "on plan (within 10 %)": "enligt plan (inom 10 %)",
     "no cost recorded": "ingen kostnad registrerad",
+    "bases differ: the actual books each retained account's lifetime value (CLV), future "
+    "margin included, when it is retained, the plan the margin kept customers earn month by "
+    "month": (
+        "olika grunder: utfallet bokför varje kvarhållet kontos livstidsvärde (CLV), framtida "
+        "marginal inräknad, när det behålls, planen den marginal behållna kunder tjänar "
+        "månad för månad"
+    ),
 }
 _SUFFIXES = {
     " (shown, not added to the realised totals; the plan counts it in its totals)": (
@@ -72,6 +79,10 @@ _DRIVERS = {
 }
 _NUMBER = r"-?[\d,]+(?:\.\d+)?(?: %)?"
 _COMPARE = re.compile(rf"^(?P<name>.+?) (?P<actual>{_NUMBER}) vs planned (?P<plan>{_NUMBER})$")
+_EARNED = re.compile(
+    r"^actual = margin retained accounts earned to date, as the plan counts it "
+    rf"\(at lifetime value, future margin included: (?P<booked>{_NUMBER})\)$"
+)
 #: How a cost row's plan to date is made (:func:`portalroi.roi.plan_vs_actual.plan_vs_actual`).
 _RISK = r"(?: \+ (?P<risk>[\d.]+) % risk)?"
 _BASIS = re.compile(
@@ -128,6 +139,12 @@ def _number(text: str, lang: str) -> str:
 def _part(text: str, lang: str) -> str:
     if text in _PHRASES:
         return _PHRASES[text]
+    m = _EARNED.match(text)
+    if m:
+        return (
+            "utfall = marginal som kvarhållna konton tjänat hittills, som planen räknar "
+            f"(till livstidsvärde, framtida marginal inräknad: {_number(m['booked'], lang)})"
+        )
     m = _BASIS.match(text) or _ONE_OFF.match(text)
     if m:
         risk = f" + {_number(m['risk'] + ' %', lang)} riskpåslag" if m["risk"] else ""
