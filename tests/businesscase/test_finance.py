@@ -65,6 +65,11 @@ def test_irr_matches_numpy_financial_on_conventional_flows(
     # of either end is on the boundary, where "no IRR" is as right as the root (Hypothesis found
     # invest 100, returns [0, 12100, 0, 1.2e-38]: the root is 10.0 plus 1e-45).
     assume(np.isfinite(monthly) and -0.99 + 1e-9 < monthly < 10.0 - 1e-9)
+    # The oracle's root must be one: on ill-conditioned flows its polynomial roots can be far
+    # off (Hypothesis found invest 100, returns [0, 22119, 1, 3, 1.2e-28]: numpy-financial gave
+    # -29.8 % a month, where NPV is far from zero; the only root is +1,387 %, outside the
+    # documented range, so "no IRR" is right).
+    assume(abs(npf.npv(monthly, flows)) <= 1e-6 * float(np.abs(flows).sum()))
     assert ours is not None
     ours_m = irr_monthly(flows)
     assert ours_m is not None
@@ -73,6 +78,20 @@ def test_irr_matches_numpy_financial_on_conventional_flows(
         # numpy-financial's polynomial roots lose digits on long runs of zero flows; where the
         # two differ, ours must leave the smaller NPV residual.
         assert abs(npf.npv(ours_m, flows)) <= abs(npf.npv(monthly, flows))
+
+
+def test_irr_none_when_the_only_root_is_past_the_range() -> None:
+    # -100 + 22,119 / (1 + r)^2 + 1 / (1 + r)^3 + 3 / (1 + r)^4 = 0 at r = 13.87 a month
+    # (+1,387 %), past the +1,000 % bound; numpy-financial's roots give -29.8 % here, which is
+    # not a root (NPV there is far from zero).
+    flows = np.array([-100.0, 0.0, 22_119.0, 1.0, 3.0, 1.2274300124636202e-28])
+    assert npf.npv(13.872484930639562, flows[:-1]) == pytest.approx(0.0, abs=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        oracle = npf.irr(flows)
+    assert abs(npf.npv(oracle, flows)) > 1_000.0
+    result = irr_analysis(flows)
+    assert (result.monthly, result.annual, result.status) == (None, None, "none")
 
 
 def test_irr_none_without_sign_change() -> None:
