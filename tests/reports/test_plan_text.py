@@ -104,6 +104,19 @@ def test_cost_plan_basis_in_swedish() -> None:
     )
 
 
+def test_plan_horizon_note_in_swedish() -> None:
+    assert _sv(
+        cause_text(
+            "deflection share 18 % vs planned 25 %; plan to date ends at its 12-month horizon, "
+            "the data cover 24 months since the first go-live",
+            "sv",
+        )
+    ) == (
+        "andel avledda ärenden 18 % mot planerat 25 %; planen hittills slutar vid dess horisont "
+        "på 12 månader, data täcker 24 månader sedan första driftstarten"
+    )
+
+
 def test_other_causes_names_and_kinds() -> None:
     assert cause_text("on plan (drivers within 10 %)", "sv") == (
         "enligt plan (drivande faktorer inom 10 %)"

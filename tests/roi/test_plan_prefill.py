@@ -341,3 +341,29 @@ def test_plan_with_no_account_live_yet_is_month_zero(tiny_demo: Path, tmp_path: 
         "spent 192,000 vs planned 0; plan: 350 a month for 0 months since the first go-live"
     )
     assert rows["deflection"].plan_to_date == pytest.approx(0.0)
+
+
+def test_benefit_rows_say_the_plan_stops_at_its_horizon() -> None:
+    # A one-year plan against 24 months of data: the plan to date is its 12 months. Deflection
+    # at full adoption: 1000 × 25 % × $10 × 0.9 = 2,250 a month; adoption over months 1-12
+    # sums to 8.6 (0.2, 0.4, 0.6, then 0.6 + 0.4 × j / 9 for j = 1..8, then 1.0) -> 19,350.
+    from portalroi.businesscase import parse_inputs
+
+    data = example_inputs().model_dump(mode="json")
+    data["horizon_years"] = 1
+    plan = parse_inputs(data)
+    line = MoneyLine("deflection", "d", Interval(20.0, 10.0, 30.0), Interval(1, 1, 1), "u", "f")
+    r = realised_roi(["2024-01"], [0.0], [1.0], [line], 0.04)
+    actual = Actuals(24, 1.0, deflection_share=0.18)
+    rows = {row.id: row for row in plan_vs_actual(plan, r, actual)}
+    note = (
+        "plan to date ends at its 12-month horizon, the data cover 24 months since the first "
+        "go-live"
+    )
+    assert rows["deflection"].plan_to_date == pytest.approx(19_350.0)
+    assert rows["deflection"].cause == f"deflection share 18 % vs planned 25 %; {note}"
+    assert rows["admin_hours"].cause == f"not measured from the data; {note}"
+    # within the horizon there is no such note
+    within = {row.id: row for row in plan_vs_actual(plan, r, Actuals(12, 1.0, 0.18))}
+    assert within["deflection"].plan_to_date == pytest.approx(19_350.0)
+    assert within["deflection"].cause == "deflection share 18 % vs planned 25 %"

@@ -89,6 +89,10 @@ _BASIS = re.compile(
     rf"^plan: (?P<amount>{_NUMBER}) (?P<per>a month|a year){_RISK} for (?P<k>\d+) months since "
     r"the first go-live(?: \(the plan's horizon, the data cover (?P<cover>\d+)\))?$"
 )
+_HORIZON = re.compile(
+    r"^plan to date ends at its (?P<k>\d+)-month horizon, the data cover (?P<cover>\d+) months "
+    r"since the first go-live$"
+)
 _ONE_OFF = re.compile(rf"^plan: (?P<amount>{_NUMBER}) one-off{_RISK}, before the first go-live$")
 _ADOPTION = re.compile(
     rf"^adoption slower: (?P<actual>{_NUMBER}) of accounts live vs (?P<plan>{_NUMBER}) planned$"
@@ -144,6 +148,12 @@ def _part(text: str, lang: str) -> str:
         return (
             "utfall = marginal som kvarhållna konton tjänat hittills, som planen räknar "
             f"(till livstidsvärde, framtida marginal inräknad: {_number(m['booked'], lang)})"
+        )
+    m = _HORIZON.match(text)
+    if m:
+        return (
+            f"planen hittills slutar vid dess horisont på {m['k']} månader, data täcker "
+            f"{m['cover']} månader sedan första driftstarten"
         )
     m = _BASIS.match(text) or _ONE_OFF.match(text)
     if m:

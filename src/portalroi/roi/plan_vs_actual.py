@@ -205,6 +205,13 @@ def plan_vs_actual(
             cause = "not in the plan"
         else:
             cause = "; ".join(causes) or "on plan (drivers within 10 %)"
+        if planned is not None and actual.months_since_launch > k:
+            # the plan stops at its horizon while the data go on: say so, or a plan to date
+            # of 12 months set beside 24 months of actuals reads as a shortfall of the plan
+            cause += (
+                f"; plan to date ends at its {k}-month horizon, the data cover "
+                f"{actual.months_since_launch} months since the first go-live"
+            )
         if line_id == "churn" and got is not None and booked is not got and booked is not None:
             # a part of its own (no "; " inside), so the report's translation of the other
             # parts still applies
