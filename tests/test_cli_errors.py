@@ -3,22 +3,21 @@ writing several files writes none when one of them cannot be written."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from portalroi.cli.demo import run_demo
 from portalroi.cli.main import app
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("cli-errors")
-    db = root / "s.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=root / "out", db=db)
+def demo_db(tmp_path_factory: pytest.TempPathFactory, tiny_demo_db: Path) -> Path:
+    db = tmp_path_factory.mktemp("cli-errors") / "s.duckdb"
+    shutil.copy(tiny_demo_db, db)
     return db
 
 

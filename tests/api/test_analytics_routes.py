@@ -9,12 +9,14 @@ with the portal's costs shared by live account-months.
 from __future__ import annotations
 
 import io
+import shutil
 import zlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -28,7 +30,6 @@ from portalroi.api.appstate.accounts import add_user, create_token
 from portalroi.api.appstate.models import BusinessCase
 from portalroi.api.pool import StorePool
 from portalroi.businesscase import example_inputs
-from portalroi.cli.demo import run_demo
 from portalroi.health import account_features, health_scores
 from portalroi.health.risk import data_period
 from portalroi.impact.analysis import estimate_effects
@@ -62,10 +63,10 @@ class Ctx:
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
+def ctx(tmp_path_factory: pytest.TempPathFactory, tiny_demo_db: Path) -> Iterator[Ctx]:
     tmp = tmp_path_factory.mktemp("analytics")
     db = tmp / "store.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=tmp / "exports", db=db)
+    shutil.copy(tiny_demo_db, db)
     with Store(db) as store:
         store.con.execute(
             "UPDATE accounts SET org_id = CASE WHEN segment = 'smb' THEN 'org-smb' "

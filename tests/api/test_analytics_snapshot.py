@@ -3,6 +3,7 @@ on another connection while a result is being computed cannot mix two states of 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +11,15 @@ import pytest
 
 from portalroi.api import analytics
 from portalroi.api.cache import ResultCache
-from portalroi.cli.demo import run_demo
 from portalroi.roi import measure_facts
 from portalroi.store import Store
 
 
 def test_effects_and_facts_come_from_one_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_demo_db: Path
 ) -> None:
     db = tmp_path / "store.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=tmp_path / "exports", db=db)
+    shutil.copy(tiny_demo_db, db)
     real = analytics.estimate_effects
     landed: list[bool] = []
 

@@ -99,12 +99,9 @@ def test_bad_options_exit_non_zero_with_a_reason(db: Path, tmp_path: Path) -> No
     assert "no tickets, invoices, surveys or orders" in result.output
 
 
-def test_json_of_an_unbounded_interval_is_valid_json(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rate ratio whose interval has no upper end (the churn time-series fallback on a small
-    company gives ci_high = inf) printed ``Infinity``, which is not JSON (JavaScript, jq and
-    ``json.loads(parse_constant=...)`` refuse it); it is null, as in the HTTP API."""
+def _unbounded_churn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty store whose effects are one churn rate ratio, 0.8 [0.36, inf] (the time-series
+    fallback on a small company): the interval has no upper end."""
     import portalroi.impact.analysis
     from portalroi.impact.report import ImpactReport
     from portalroi.impact.results import EffectEstimate
@@ -116,6 +113,16 @@ def test_json_of_an_unbounded_interval_is_valid_json(
     monkeypatch.setattr(portalroi.impact.analysis, "estimate_effects", lambda *a, **k: report)
     path = tmp_path / "empty.duckdb"
     Store(path).close()
+    return path
+
+
+def test_json_of_an_unbounded_interval_is_valid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rate ratio whose interval has no upper end (the churn time-series fallback on a small
+    company gives ci_high = inf) printed ``Infinity``, which is not JSON (JavaScript, jq and
+    ``json.loads(parse_constant=...)`` refuse it); it is null, as in the HTTP API."""
+    path = _unbounded_churn(tmp_path, monkeypatch)
     result = runner.invoke(app, ["impact", "--db", str(path), "--json"])
     assert result.exit_code == 0, result.output
 
@@ -134,17 +141,7 @@ def test_table_shows_an_unbounded_interval_end_as_infinity(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "0.36 to -" read like a missing or negative end; the interval has no upper end.
-    import portalroi.impact.analysis
-    from portalroi.impact.report import ImpactReport
-    from portalroi.impact.results import EffectEstimate
-
-    ratio = EffectEstimate(
-        "rate ratio", 0.8, float("inf"), 0.36, float("inf"), 20, 0, "its", (), unit="rate ratio"
-    )
-    report = ImpactReport({"churn": ratio}, {}, ("2021-01", "2023-12"), 0.95, "not_yet_treated")
-    monkeypatch.setattr(portalroi.impact.analysis, "estimate_effects", lambda *a, **k: report)
-    path = tmp_path / "empty.duckdb"
-    Store(path).close()
+    path = _unbounded_churn(tmp_path, monkeypatch)
     result = runner.invoke(app, ["impact", "--db", str(path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "churn (rate ratio)" in line)

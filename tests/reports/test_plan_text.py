@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from portalroi.businesscase import example_inputs
-from portalroi.cli.demo import run_demo
 from portalroi.impact.analysis import estimate_effects
 from portalroi.reports.leadership import leadership_html
 from portalroi.reports.plan_text import cause_text, kind_text, line_name
@@ -144,10 +143,8 @@ def test_other_causes_names_and_kinds() -> None:
 
 
 @pytest.mark.slow
-def test_swedish_report_and_dashboard_translate_the_plan(tmp_path: Path) -> None:
-    db = tmp_path / "demo.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=tmp_path / "exports", db=db)
-    with Store(db, read_only=True) as store:
+def test_swedish_report_and_dashboard_translate_the_plan(tiny_demo_db: Path) -> None:
+    with Store(tiny_demo_db, read_only=True) as store:
         impact = estimate_effects(store)
         report = roi_from_store(store, plan=example_inputs(), impact=impact)
     assert report.plan_rows

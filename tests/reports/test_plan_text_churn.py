@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from portalroi.businesscase import example_inputs
 from portalroi.reports.plan_text import cause_text
-from portalroi.roi.money import Interval, MoneyLine
 from portalroi.roi.plan_vs_actual import Actuals, plan_vs_actual
-from portalroi.roi.realised import realised_roi
+from roi_cases import churn_roi
 
 
 def _churn_cause(margin: float | None) -> str:
-    details = {"live_churn_rate": 0.5, "clv": 1000.0}
-    if margin is not None:
-        details["margin_per_month"] = margin
-    line = MoneyLine(
-        "churn", "c", Interval(100.0, 0.0, 200.0), Interval(0.1, 0.0, 0.2), "", "", details=details
-    )
-    r = realised_roi(["2024-01", "2024-02", "2024-03"], [100.0, 0, 0], [10.0] * 3, [line], 0.0)
-    rows = {x.id: x for x in plan_vs_actual(example_inputs(), r, Actuals(2, 0.3))}
+    rows = {x.id: x for x in plan_vs_actual(example_inputs(), churn_roi(margin), Actuals(2, 0.3))}
     return cause_text(rows["churn"].cause, "sv").replace("\u00a0", " ")
 
 

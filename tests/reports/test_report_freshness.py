@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from portalroi.cli.demo import run_demo
 from portalroi.cli.main import app
 from portalroi.reports.freshness import Freshness, data_freshness, stale_warnings
 from portalroi.store import Store
@@ -29,10 +28,9 @@ def test_stale_warnings_written_out() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("freshdemo")
-    db = root / "demo.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
+def demo(tmp_path_factory: pytest.TempPathFactory, tiny_demo_db: Path) -> Path:
+    db = tmp_path_factory.mktemp("freshdemo") / "demo.duckdb"
+    shutil.copy(tiny_demo_db, db)
     return db
 
 

@@ -35,7 +35,6 @@ from portalroi.api.appstate.accounts import (
 )
 from portalroi.api.appstate.db import AppDB
 from portalroi.api.appstate.models import ReportSchedule, utcnow
-from portalroi.cli.demo import run_demo
 from portalroi.cli.main import app as cli_app
 from portalroi.reports.schedule import SmtpConfig, next_send, period_key, run_due
 from portalroi.roi import Assumptions, build_roi, roi_from_store
@@ -57,10 +56,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def org_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[str]]]:
-    root = tmp_path_factory.mktemp("schedstore")
-    db = root / "demo.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
+def org_store(
+    tmp_path_factory: pytest.TempPathFactory, tiny_demo_db: Path
+) -> tuple[Path, dict[str, list[str]]]:
+    db = tmp_path_factory.mktemp("schedstore") / "demo.duckdb"
+    shutil.copy(tiny_demo_db, db)
     with Store(db) as store:
         store.con.execute(
             "UPDATE accounts SET org_id = CASE WHEN segment = 'smb' THEN 'org-smb' "

@@ -12,6 +12,7 @@ from portalroi.businesscase.finance import monthly_rate
 from portalroi.errors import DataError
 from portalroi.roi.money import Interval, MoneyLine
 from portalroi.roi.realised import add_months, realised_roi
+from roi_cases import churn_roi
 
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04"]
 
@@ -152,14 +153,6 @@ def test_no_payback_month_without_costs() -> None:
     assert r.expected_payback_month is None
 
 
-def _churn(q: Interval, clv: float, h: float, margin: float | None) -> MoneyLine:
-    details = {"live_churn_rate": h, "clv": clv} | (
-        {} if margin is None else {"margin_per_month": margin}
-    )
-    value = Interval(q.estimate * clv, q.low * clv, q.high * clv)
-    return MoneyLine("churn", "c", value, q, "accounts", "f", details=details)
-
-
 def test_earned_churn_flows_by_hand() -> None:
     # 2 accounts kept in month 0, 1 in month 2; each earns 10 a month from the next month and
     # a quarter of the kept leave each month: stock 0, 2, 1.5, 1.5 x 0.75 + 1 = 2.125
@@ -172,8 +165,7 @@ def test_earned_churn_flows_by_hand() -> None:
 def test_churn_on_the_earned_basis_by_hand() -> None:
     # 10 live accounts a month, 0.1 [0, 0.2] kept per live account-month (1 [0, 2] a month),
     # CLV 1,000, margin 50 a month, half the kept leave each month; costs 100 in January.
-    churn = _churn(Interval(0.1, 0.0, 0.2), 1000.0, 0.5, 50.0)
-    r = realised_roi(MONTHS[:3], [100.0, 0.0, 0.0], [10.0, 10.0, 10.0], [churn], 0.0)
+    r = churn_roi()
     # at lifetime value: 1 kept a month x 1,000 = 3,000 [0, 6,000]; paid back in January
     assert r.benefits_to_date == Interval(3000.0, 0.0, 6000.0)
     assert (r.payback_reached, r.payback_month) == (True, "2024-01")
@@ -189,23 +181,19 @@ def test_churn_on_the_earned_basis_by_hand() -> None:
 
 
 def test_earned_basis_keeps_the_other_lines() -> None:
-    churn = _churn(Interval(0.1, 0.0, 0.2), 1000.0, 0.5, 50.0)
-    other = _line(40, 20, 60)
-    r = realised_roi(MONTHS[:3], [100.0, 0.0, 0.0], [10.0, 10.0, 10.0], [churn, other], 0.0)
+    r = churn_roi(50.0, _line(40, 20, 60))
     assert r.earned is not None
     # the other line: 10 x 40 x 3 = 1,200 [600, 1,800], added to the earned churn
     assert r.earned.benefits_to_date == Interval(1325.0, 600.0, 2050.0)
     # without the margin per month (a hand-made line) there is no earned basis
-    bare = _churn(Interval(0.1, 0.0, 0.2), 1000.0, 0.5, None)
-    assert realised_roi(MONTHS[:3], [100.0, 0.0, 0.0], [10.0] * 3, [bare], 0.0).earned is None
+    assert churn_roi(None).earned is None
 
 
 def test_plan_row_for_churn_compares_the_earned_margin() -> None:
     from portalroi.businesscase import example_inputs
     from portalroi.roi.plan_vs_actual import Actuals, plan_vs_actual
 
-    churn = _churn(Interval(0.1, 0.0, 0.2), 1000.0, 0.5, 50.0)
-    r = realised_roi(MONTHS[:3], [100.0, 0.0, 0.0], [10.0, 10.0, 10.0], [churn], 0.0)
+    r = churn_roi()
     row = {x.id: x for x in plan_vs_actual(example_inputs(), r, Actuals(2, 0.3))}["churn"]
     assert row.actual_to_date == Interval(125.0, 0.0, 250.0)
     assert row.plan_to_date is not None

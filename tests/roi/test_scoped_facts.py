@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from portalroi.cli.demo import run_demo
 from portalroi.errors import DataError
 from portalroi.roi import measure_facts
 from portalroi.roi.facts import subset_store
@@ -18,10 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("scoped")
-    db = root / "s.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=root / "out", db=db)
+def demo(tmp_path_factory: pytest.TempPathFactory, tiny_demo_db: Path) -> Path:
+    db = tmp_path_factory.mktemp("scoped") / "s.duckdb"
+    shutil.copy(tiny_demo_db, db)
     return db
 
 

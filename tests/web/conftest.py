@@ -10,16 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_helpers import EMAIL, PASSWORD, make_app
 
-from portalroi.cli.demo import run_demo
-
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB store loaded with the simulator's tiny company (seed 3), built once."""
-    root = tmp_path_factory.mktemp("webdemo")
-    db = root / "demo.duckdb"
-    run_demo(size="tiny", seed=3, out_dir=root / "exports", db=db)
-    return db
+def demo_db(tiny_demo_db: Path) -> Path:
+    """A DuckDB store loaded with the simulator's tiny company (seed 3), built once (shared
+    with other packages' tests: read it, or write to a copy)."""
+    return tiny_demo_db
 
 
 @pytest.fixture(scope="module")

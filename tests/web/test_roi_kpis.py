@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from portalroi.roi import RoiReport
-from portalroi.roi.money import Interval, MoneyLine
-from portalroi.roi.realised import realised_roi
 from portalroi.web.views_money import roi_kpis
+from roi_cases import churn_line, churn_roi
 
 
 def _report(margin: float | None) -> RoiReport:
-    details = {"live_churn_rate": 0.5, "clv": 1000.0}
-    if margin is not None:
-        details["margin_per_month"] = margin
-    churn = MoneyLine(
-        "churn", "c", Interval(100.0, 0.0, 200.0), Interval(0.1, 0.0, 0.2), "", "", details=details
-    )
-    # 1 account kept a month at CLV 1,000: 3,000 booked; earned 0 + 50 + 75 = 125 (see
-    # tests/roi/test_realised.py); costs 100: ROI 29 (2,900 %) and 0.25 (25 %) earned
-    realised = realised_roi(
-        ["2024-01", "2024-02", "2024-03"], [100.0, 0, 0], [10.0] * 3, [churn], 0.0
-    )
-    return RoiReport("USD", "2024-03", [churn], {}, realised, None, None, 1.0, {}, {}, [])
+    # tests/roi_cases.py: ROI 29 (2,900 %) at lifetime value, 0.25 (25 %) earned
+    r = churn_roi(margin)
+    return RoiReport("USD", "2024-03", [churn_line(margin)], {}, r, None, None, 1.0, {}, {}, [])
 
 
 def test_earned_roi_and_ranges_on_the_dashboard() -> None:
