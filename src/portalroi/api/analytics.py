@@ -47,6 +47,7 @@ from portalroi.store import Store
 __all__ = [
     "json_ready",
     "scope_accounts",
+    "scoped_cost_share",
     "scoped_health",
     "scoped_impact",
     "scoped_roi",
@@ -102,12 +103,19 @@ def scoped_health(store: Store, cache: ResultCache) -> HealthData:
         return cache.get_or_compute(key, lambda: compute_health(store))
 
 
-def _effects(store: Store, scope: Scope) -> tuple[ImpactReport, Facts]:
+def _effects(store: Store, scope: Scope) -> tuple[ImpactReport, Facts, float]:
     if scope is None:
         impact = estimate_effects(store)
-        return impact, measure_facts(store, impact.period[1] or None)
-    impact, facts, _ = scoped_effects(store, scope_accounts(store, scope))
-    return impact, facts
+        return impact, measure_facts(store, impact.period[1] or None), 1.0
+    return scoped_effects(store, scope_accounts(store, scope))
+
+
+def _cached_effects(
+    store: Store, scope: Scope, cache: ResultCache
+) -> tuple[ImpactReport, Facts, float]:
+    with snapshot(store):
+        key = ("api", "effects", scope, data_version(store))
+        return cache.get_or_compute(key, lambda: _effects(store, scope))
 
 
 def scoped_impact(store: Store, scope: Scope, cache: ResultCache) -> tuple[ImpactReport, Facts]:
@@ -115,9 +123,15 @@ def scoped_impact(store: Store, scope: Scope, cache: ResultCache) -> tuple[Impac
 
     Raises :class:`~portalroi.errors.DataError` when they hold too little data to estimate them.
     """
-    with snapshot(store):
-        key = ("api", "effects", scope, data_version(store))
-        return cache.get_or_compute(key, lambda: _effects(store, scope))
+    impact, facts, _ = _cached_effects(store, scope, cache)
+    return impact, facts
+
+
+def scoped_cost_share(store: Store, scope: Scope, cache: ResultCache) -> float:
+    """The share of the vendor-wide portal costs the scope's accounts carry (1 for every
+    account): their live account-months over all accounts', measured with the effects (the
+    same cache entry, so a report after the ROI costs nothing more)."""
+    return _cached_effects(store, scope, cache)[2]
 
 
 def scoped_roi(

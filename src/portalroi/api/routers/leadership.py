@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from portalroi.api.analytics import Scope, scope_accounts, scoped_roi
+from portalroi.api.analytics import Scope, scope_accounts, scoped_cost_share, scoped_roi
 from portalroi.api.cache import ResultCache
 from portalroi.api.deps import CurrentPrincipal, DbSession, ResultCacheDep, StoreDep
 from portalroi.api.routers.roi import PlanId, plan_inputs
@@ -22,10 +22,7 @@ from portalroi.reports.leadership import (
     write_leadership_excel,
     write_leadership_pdf,
 )
-from portalroi.roi import measure_facts
 from portalroi.services.leadership import tickets_by_month
-from portalroi.services.roi import cost_share
-from portalroi.services.versions import data_version
 from portalroi.store import Store
 
 __all__ = ["MEDIA", "router"]
@@ -94,13 +91,6 @@ def _freshness_and_scope(
     if scope is None:
         return data_freshness(store), None
     accounts = scope_accounts(store, scope)
-
-    def share() -> float:
-        return cost_share(
-            measure_facts(store, accounts=accounts).live_account_months,
-            measure_facts(store).live_account_months,
-        )
-
-    key = ("api", "cost-share", scope, data_version(store))
-    covered = ReportScope(tuple(sorted(scope)), len(accounts), cache.get_or_compute(key, share))
+    share = scoped_cost_share(store, scope, cache)
+    covered = ReportScope(tuple(sorted(scope)), len(accounts), share)
     return data_freshness(store, accounts=accounts), covered
