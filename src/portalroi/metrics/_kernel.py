@@ -1,0 +1,566 @@
+"""The compiled rebuild of the integer-keyed rollups: one streamed read of ``events``.
+
+:func:`rebuild` reads the six integer columns of the events with a user (time, account, user,
+session, event type and feature keys) once, in batches that DuckDB decodes in a thread while a
+Numba kernel (``nogil``) folds the last batch into
+
+* a day x user grid of event counts (``uint16``),
+* a day x event type count table,
+* a month x user bitmask of the features used (``uint64``: at most 64 features),
+* per session the first search, first article view and last ticket,
+* each user's account.
+
+Every rollup table of :mod:`portalroi.metrics._rollup_sql` is then derived from these arrays in
+compiled code or numpy, each big input freed as soon as its outputs are made, and written with
+``CREATE OR REPLACE TABLE`` + ``INSERT ... SELECT`` from Arrow. The rows are those of the SQL
+rebuild with the string ids replaced by their keys.
+
+When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
+user on one day, more than 64 features, a grid past :data:`MAX_GRID_CELLS`, no keyed events,
+a key missing or outside its dictionary) :func:`rebuild` writes nothing and returns ``False``:
+the caller then runs the SQL rebuild.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import duckdb
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+__all__ = ["DDL", "MAX_FEATURES", "MAX_GRID_CELLS", "rebuild"]
+
+#: Largest day x user grid the kernel allocates (``uint16`` cells: 600 MB at this size).
+MAX_GRID_CELLS = 300_000_000
+#: Features a month x user bitmask can hold.
+MAX_FEATURES = 64
+#: Rows per batch of the streamed read.
+BATCH_ROWS = 1 << 20
+
+US_DAY = 86_400_000_000
+_NONE_MIN = np.iinfo(np.int64).max  # "no first search / article" (a min over nothing)
+_NONE_MAX = np.iinfo(np.int64).min  # "no ticket" (a max over nothing)
+_ACTIVATION_DAYS = 90  # as _rollup_sql.ACTIVATION_DAYS
+
+#: The physical tables this module writes, with their columns (used when
+#: ``_rollup_sql.create_tables`` is not there).
+DDL: dict[str, str] = {
+    "_rollup_user_day_k": "account_k INTEGER, user_k INTEGER, day DATE, n_events BIGINT",
+    "_rollup_day_type": "day DATE, event_type VARCHAR, n_events BIGINT",
+    "_rollup_feature_user_k": "month DATE, feature_k INTEGER, user_k INTEGER",
+    "_rollup_feature_month": "month DATE, feature VARCHAR, users BIGINT",
+    "_rollup_session_help_k": (
+        "session_k INTEGER, first_search TIMESTAMP, first_article TIMESTAMP, last_ticket TIMESTAMP"
+    ),
+    "_rollup_help_month": "kind VARCHAR, month DATE, sessions BIGINT, converted BIGINT",
+    "_rollup_user_month_k": "user_k INTEGER, month DATE",
+    "_rollup_user_first_k": "user_k INTEGER, cohort DATE",
+    "_rollup_month_active": "month DATE, active_users BIGINT",
+    "_rollup_cohort": 'cohort DATE, "offset" BIGINT, users BIGINT',
+    "_rollup_daily_active": "day DATE, dau BIGINT, wau BIGINT, mau BIGINT",
+    "_rollup_account_first_k": "account_k INTEGER, first_day DATE",
+    "_rollup_account_user_k": "account_k INTEGER, user_k INTEGER, window_days BIGINT",
+}
+
+_READ = (
+    "SELECT epoch_us(ts), CAST(coalesce(_account_k, -1) AS INTEGER), "
+    "CAST(_user_k AS INTEGER), CAST(coalesce(_session_k, -1) AS INTEGER), "
+    "CAST(coalesce(_type_k, -1) AS INTEGER), CAST(coalesce(_feature_k, -1) AS INTEGER) "
+    "FROM events WHERE _user_k IS NOT NULL"
+)
+
+# conflict flags set by the pass
+_TWO_ACCOUNTS, _OVERFLOW, _BAD_KEY = 0, 1, 2
+
+
+# -- compiled code ---------------------------------------------------------------------------
+
+_Arr = npt.NDArray[Any]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(fn: _F) -> _F:
+    """``numba.njit(cache=True, nogil=True)`` keeping ``fn``'s signature for the type checker
+    (cached: a fresh process loads the compiled code from ``__pycache__``)."""
+    return cast(_F, nb.njit(cache=True, nogil=True)(fn))
+
+
+@_jit
+def _pass(
+    ts: _Arr, acc: _Arr, usr: _Arr, ses: _Arr, typ: _Arr, fea: _Arr, day0: int, sizes: _Arr,
+    types: _Arr, month_of_day: _Arr, grid: _Arr, day_type: _Arr, user_acc: _Arr, fmask: _Arr,
+    first_search: _Arr, first_article: _Arr, last_ticket: _Arr, conflict: _Arr,
+) -> None:  # fmt: skip
+    """Fold one batch into the arrays; ``sizes`` = (days, accounts, users, sessions, types,
+    features), ``types`` = keys of (search, article_view, ticket_created, feature_use)."""
+    nd, na, nu, ns, nt, nf = sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5]
+    t_search, t_article, t_ticket, t_feature = types[0], types[1], types[2], types[3]
+    for i in range(ts.shape[0]):
+        d = ts[i] // 86_400_000_000 - day0
+        u = usr[i]
+        a = acc[i]
+        t = typ[i]
+        s = ses[i]
+        f = fea[i]
+        if (
+            d < 0 or d >= nd or u < 0 or u >= nu or a < 0 or a >= na or t < 0 or t >= nt
+            or s < -1 or s >= ns or f < -1 or f >= nf
+        ):  # fmt: skip
+            conflict[_BAD_KEY] = 1
+            return
+        c = grid[d, u]
+        if c == 65535:
+            conflict[_OVERFLOW] = 1
+            return
+        grid[d, u] = c + 1
+        day_type[d, t] += 1
+        if user_acc[u] < 0:
+            user_acc[u] = a
+        elif user_acc[u] != a:
+            conflict[_TWO_ACCOUNTS] = 1
+            return
+        if t == t_feature:
+            if f >= 0:
+                fmask[month_of_day[d], u] |= np.uint64(1) << np.uint64(f)
+        elif s >= 0:
+            if t == t_search:
+                first_search[s] = min(first_search[s], ts[i])
+            elif t == t_article:
+                first_article[s] = min(first_article[s], ts[i])
+            elif t == t_ticket:
+                last_ticket[s] = max(last_ticket[s], ts[i])
+
+
+@_jit
+def _help(
+    first_search: _Arr,
+    first_article: _Arr,
+    last_ticket: _Arr,
+    day0: int,
+    month_of_day: _Arr,
+    n_months: int,
+) -> tuple[_Arr, _Arr]:
+    """Help sessions in session order, and per kind (0 help, 1 search) and month the sessions
+    and those with a later ticket."""
+    none_min = np.iinfo(np.int64).max
+    none_max = np.iinfo(np.int64).min
+    n = 0
+    for s in range(first_search.shape[0]):
+        if (
+            first_search[s] != none_min
+            or first_article[s] != none_min
+            or (last_ticket[s] != none_max)
+        ):
+            n += 1
+    rs = np.empty(n, np.int32)
+    counts = np.zeros((2, n_months, 2), np.int64)
+    k = 0
+    for s in range(first_search.shape[0]):
+        fs = first_search[s]
+        fa = first_article[s]
+        lt = last_ticket[s]
+        if fs == none_min and fa == none_min and lt == none_max:
+            continue
+        rs[k] = s
+        k += 1
+        for kind in range(2):
+            first = min(fs, fa) if kind == 0 else fs
+            if first != none_min:
+                m = month_of_day[first // 86_400_000_000 - day0]
+                counts[kind, m, 0] += 1
+                counts[kind, m, 1] += lt > first
+    return rs, counts
+
+
+@_jit
+def _count_grid(grid: _Arr, month_of_day: _Arr) -> tuple[int, int]:
+    """Non-empty user-days, and (user, month) pairs."""
+    nd, nu = grid.shape
+    last_month = np.full(nu, -1, np.int64)
+    n_ud = 0
+    n_um = 0
+    for d in range(nd):
+        m = month_of_day[d]
+        for u in range(nu):
+            if grid[d, u] > 0:
+                n_ud += 1
+                if last_month[u] != m:
+                    last_month[u] = m
+                    n_um += 1
+    return n_ud, n_um
+
+
+@_jit
+def _user_days(
+    grid: _Arr,
+    user_acc: _Arr,
+    month_of_day: _Arr,
+    n_months: int,
+    live: _Arr,
+    n_ud: int,
+    n_um: int,
+    window: _Arr,
+) -> tuple[_Arr, ...]:
+    """Everything the grid holds: user-days in day order, DAU/WAU/MAU per day, (user, month)
+    pairs in month order, each user's first month, monthly actives, cohort cells, each
+    account's first day (``first_day``) and each user's active days in its account's window
+    (``live`` = the account's go-live day, or < -2**40 where it has none: its first day)."""
+    nd, nu = grid.shape
+    ud_a = np.empty(n_ud, np.int32)
+    ud_u = np.empty(n_ud, np.int32)
+    ud_d = np.empty(n_ud, np.int32)
+    ud_n = np.empty(n_ud, np.int64)
+    um_u = np.empty(n_um, np.int32)
+    um_m = np.empty(n_um, np.int32)
+    active = np.zeros((nd, 3), np.int64)
+    first_month = np.full(nu, -1, np.int32)
+    month_active = np.zeros(n_months, np.int64)
+    cohort = np.zeros((n_months, n_months), np.int64)
+    first_day = np.full(live.shape[0], -1, np.int64)
+    last = np.full(nu, -1_000_000, np.int64)
+    last_month = np.full(nu, -1, np.int64)
+    k = 0
+    j = 0
+    for d in range(nd):
+        m = month_of_day[d]
+        for u in range(nu):
+            c = grid[d, u]
+            if c > 0:
+                a = user_acc[u]
+                ud_a[k] = a
+                ud_u[k] = u
+                ud_d[k] = d
+                ud_n[k] = c
+                k += 1
+                last[u] = d
+                if last_month[u] != m:
+                    last_month[u] = m
+                    um_u[j] = u
+                    um_m[j] = m
+                    j += 1
+                    month_active[m] += 1
+                    if first_month[u] < 0:
+                        first_month[u] = m
+                    cohort[first_month[u], m - first_month[u]] += 1
+                if first_day[a] < 0:
+                    first_day[a] = d
+                    if live[a] < -(2**40):
+                        live[a] = d
+                window[u] += d >= live[a] and d < live[a] + _ACTIVATION_DAYS
+            gap = d - last[u]
+            active[d, 0] += gap == 0
+            active[d, 1] += gap < 7
+            active[d, 2] += gap < 30
+    return ud_a, ud_u, ud_d, ud_n, active, um_u, um_m, first_month, month_active, cohort, first_day
+
+
+@_jit
+def _feature_users(fmask: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
+    """(month, feature, user) triples in month then user order, and users per month and
+    feature."""
+    nm, nu = fmask.shape
+    n = 0
+    for m in range(nm):
+        for u in range(nu):
+            x = fmask[m, u]
+            while x:
+                x &= x - np.uint64(1)
+                n += 1
+    rm = np.empty(n, np.int32)
+    rf = np.empty(n, np.int32)
+    ru = np.empty(n, np.int32)
+    per = np.zeros((nm, 64), np.int64)
+    k = 0
+    for m in range(nm):
+        for u in range(nu):
+            x = fmask[m, u]
+            f = 0
+            while x:
+                if x & np.uint64(1):
+                    rm[k] = m
+                    rf[k] = f
+                    ru[k] = u
+                    per[m, f] += 1
+                    k += 1
+                x >>= np.uint64(1)
+                f += 1
+    return rm, rf, ru, per
+
+
+# -- the Python side ---------------------------------------------------------------------------
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def _names(con: duckdb.DuckDBPyConnection, table: str) -> dict[int, str]:
+    return {int(k): str(v) for k, v in con.execute(f"SELECT k, id FROM {table}").fetchall()}
+
+
+def _size(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(_one(con, f"SELECT coalesce(max(k) + 1, 0) FROM {table}")[0])
+
+
+def _stream(con: duckdb.DuckDBPyConnection, fold: Any) -> None:
+    """Feed ``fold`` the batches of :data:`_READ` as numpy columns, DuckDB decoding the next
+    batch in a thread while ``fold`` (nogil) works; ``fold`` returning False stops the read."""
+    reader = con.execute(_READ).to_arrow_reader(BATCH_ROWS)
+    batches: queue.Queue[list[np.ndarray[Any, Any]] | BaseException | None] = queue.Queue(2)
+    stop = threading.Event()
+
+    def decode() -> None:
+        try:
+            for batch in reader:
+                if stop.is_set():
+                    break
+                batches.put([c.to_numpy() for c in batch.columns])
+        except BaseException as exc:  # handed to the caller's thread
+            batches.put(exc)
+        batches.put(None)
+
+    thread = threading.Thread(target=decode, name="portalroi-kernel-decode", daemon=True)
+    thread.start()
+    failure: BaseException | None = None
+    try:
+        while (cols := batches.get()) is not None:
+            if isinstance(cols, BaseException):
+                failure = cols
+                continue
+            if failure is None and not stop.is_set() and not fold(cols):
+                stop.set()
+    except BaseException:
+        stop.set()
+        while batches.get() is not None:  # let the thread end
+            pass
+        raise
+    finally:
+        thread.join()
+        reader.close()
+    if failure is not None:
+        raise failure
+
+
+def _date_array(days: np.ndarray[Any, Any]) -> pa.Array:
+    return pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32())
+
+
+def _ts_array(values: np.ndarray[Any, Any], none: int) -> pa.Array:
+    return pa.array(values.view("datetime64[us]"), pa.timestamp("us"), mask=values == none)
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    from portalroi.metrics import _rollup_sql
+
+    create = getattr(_rollup_sql, "create_tables", None)
+    if create is not None:
+        create(con)
+        return
+    for name, cols in DDL.items():
+        con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Any]) -> None:
+    frame = pa.table(columns)
+    view = f"_kernel_{table.lstrip('_')}"
+    con.register(view, frame)
+    try:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
+    """Build every integer-keyed rollup from ``events`` in one streamed read.
+
+    Returns ``False``, having written nothing, when the kernel's arrays cannot hold the data
+    (see the module's docstring); the caller then runs the SQL rebuild.
+    """
+    unkeyed, ts_lo, ts_hi = _one(
+        con,
+        "SELECT count(*) FILTER (WHERE _type_k IS NULL), "
+        "epoch_us(min(ts) FILTER (WHERE _user_k IS NOT NULL)), "
+        "epoch_us(max(ts) FILTER (WHERE _user_k IS NOT NULL)) FROM events",
+    )
+    if unkeyed or ts_lo is None:
+        return False
+    na, nu, ns = (_size(con, f"_key_{x}") for x in ("account", "user", "session"))
+    type_names = _names(con, "_key_type")
+    feature_names = _names(con, "_key_feature")
+    nt = max(type_names, default=-1) + 1
+    nf = max(feature_names, default=-1) + 1
+    day0 = int(ts_lo) // US_DAY
+    nd = int(ts_hi) // US_DAY - day0 + 1
+    if nf > MAX_FEATURES or nd * nu > MAX_GRID_CELLS or nu == 0 or na == 0 or nt == 0:
+        return False
+    days = np.arange(day0, day0 + nd).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    month_of_day = (months - months[0]).astype(np.int64)
+    del days
+    n_months = int(month_of_day[-1]) + 1
+    month_days = (
+        np.arange(months[0], months[0] + n_months, dtype="datetime64[M]")
+        .astype("datetime64[D]")
+        .astype(np.int64)
+    )
+    del months
+    key = {name: k for k, name in type_names.items()}
+    types = np.array(
+        [key.get(t, -1) for t in ("search", "article_view", "ticket_created", "feature_use")],
+        np.int64,
+    )
+    sizes = np.array([nd, na, nu, ns, nt, nf], np.int64)
+    grid = np.zeros((nd, nu), np.uint16)
+    day_type = np.zeros((nd, nt), np.int64)
+    user_acc = np.full(nu, -1, np.int32)
+    fmask = np.zeros((n_months, nu), np.uint64)
+    first_search = np.full(ns, _NONE_MIN, np.int64)
+    first_article = np.full(ns, _NONE_MIN, np.int64)
+    last_ticket = np.full(ns, _NONE_MAX, np.int64)
+    conflict = np.zeros(3, np.int8)
+
+    state: list[Any] = [day0, sizes, types, month_of_day, grid, day_type, user_acc, fmask,
+             first_search, first_article, last_ticket, conflict]  # fmt: skip
+
+    def fold(cols: list[_Arr]) -> bool:
+        ts, acc, usr, ses, typ, fea = cols
+        _pass(ts, acc, usr, ses, typ, fea, *state)
+        return not conflict.any()
+
+    before = _one(con, "SELECT current_setting('preserve_insertion_order')")[0]
+    con.execute("SET preserve_insertion_order = false")  # the pass does not depend on order
+    try:
+        _stream(con, fold)
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(before)}")
+    state.clear()  # the arrays go with their names below
+    if conflict.any():
+        return False
+
+    _create(con)
+    # help sessions first: the three per-session arrays are the largest inputs after the grid
+    rs, help_counts = _help(first_search, first_article, last_ticket, day0, month_of_day, n_months)
+    _write(
+        con,
+        "_rollup_session_help_k",
+        {
+            "session_k": rs,
+            "first_search": _ts_array(first_search[rs], _NONE_MIN),
+            "first_article": _ts_array(first_article[rs], _NONE_MIN),
+            "last_ticket": _ts_array(last_ticket[rs], _NONE_MAX),
+        },
+    )
+    del rs, first_search, first_article, last_ticket
+    kind, month = np.nonzero(help_counts[:, :, 0])
+    _write(
+        con,
+        "_rollup_help_month",
+        {
+            "kind": pa.array(np.array(["help", "search"])[kind]),
+            "month": _date_array(month_days[month]),
+            "sessions": help_counts[kind, month, 0],
+            "converted": help_counts[kind, month, 1],
+        },
+    )
+
+    d, t = np.nonzero(day_type)
+    _write(
+        con,
+        "_rollup_day_type",
+        {
+            "day": _date_array(d + day0),
+            "event_type": pa.array([type_names[int(x)] for x in t], pa.string()),
+            "n_events": day_type[d, t],
+        },
+    )
+    del day_type
+
+    fm, ff, fu, per = _feature_users(fmask)
+    del fmask
+    _write(
+        con,
+        "_rollup_feature_user_k",
+        {"month": _date_array(month_days[fm]), "feature_k": ff, "user_k": fu},
+    )
+    del fm, ff, fu
+    m, f = np.nonzero(per)
+    _write(
+        con,
+        "_rollup_feature_month",
+        {
+            "month": _date_array(month_days[m]),
+            "feature": pa.array([feature_names[int(x)] for x in f], pa.string()),
+            "users": per[m, f],
+        },
+    )
+
+    live = np.full(na, np.iinfo(np.int64).min, np.int64)
+    for k, live_day in con.execute(
+        "SELECT k.k, epoch_us(min(a.portal_live_at)) FROM _key_account k "
+        "JOIN accounts a ON a.account_id = k.id "
+        "WHERE a.portal_live_at IS NOT NULL GROUP BY k.k"
+    ).fetchall():
+        live[int(k)] = int(live_day) // US_DAY - day0
+    window = np.zeros(nu, np.int64)
+    n_ud, n_um = _count_grid(grid, month_of_day)
+    (ud_a, ud_u, ud_d, ud_n, active, um_u, um_m, first_month, month_active, cohort,
+     first_day) = _user_days(grid, user_acc, month_of_day, n_months, live, n_ud, n_um,
+                             window)  # fmt: skip
+    del grid
+    _write(
+        con,
+        "_rollup_user_day_k",
+        {"account_k": ud_a, "user_k": ud_u, "day": _date_array(ud_d + day0), "n_events": ud_n},
+    )
+    del ud_a, ud_u, ud_d, ud_n
+    _write(
+        con,
+        "_rollup_daily_active",
+        {
+            "day": _date_array(np.arange(day0, day0 + nd)),
+            "dau": active[:, 0],
+            "wau": active[:, 1],
+            "mau": active[:, 2],
+        },
+    )
+    _write(con, "_rollup_user_month_k", {"user_k": um_u, "month": _date_array(month_days[um_m])})
+    del um_u, um_m
+    users = np.flatnonzero(first_month >= 0).astype(np.int32)
+    _write(
+        con,
+        "_rollup_user_first_k",
+        {"user_k": users, "cohort": _date_array(month_days[first_month[users]])},
+    )
+    months_on = np.flatnonzero(month_active)
+    _write(
+        con,
+        "_rollup_month_active",
+        {"month": _date_array(month_days[months_on]), "active_users": month_active[months_on]},
+    )
+    c, o = np.nonzero(cohort)
+    _write(
+        con,
+        "_rollup_cohort",
+        {"cohort": _date_array(month_days[c]), "offset": o.astype(np.int64), "users": cohort[c, o]},
+    )
+    accounts = np.flatnonzero(first_day >= 0).astype(np.int32)
+    _write(
+        con,
+        "_rollup_account_first_k",
+        {"account_k": accounts, "first_day": _date_array(first_day[accounts] + day0)},
+    )
+    _write(
+        con,
+        "_rollup_account_user_k",
+        {"account_k": user_acc[users], "user_k": users, "window_days": window[users]},
+    )
+    return True
