@@ -78,16 +78,23 @@ def _cpu_s() -> float:
 
 def _load_store(events: Path, db: Path, memory_limit: str) -> dict[str, float]:
     from portalroi.metrics import refresh_rollups
-    from portalroi.store import Store
+    from portalroi.store import Store, keys
 
     with Store(db) as store:
         store.con.execute(f"SET memory_limit = '{memory_limit}'")
         clock = _Clock()
-        store.con.execute(
-            "INSERT INTO events BY NAME SELECT CAST(event_id AS VARCHAR) AS event_id, ts, "
+        # as ingestion inserts: with the ids' integer keys (portalroi.store.keys)
+        cols = "event_id, ts, account_id, user_id, session_id, event_type, feature, device"
+        rows = (
+            "(SELECT CAST(event_id AS VARCHAR) AS event_id, ts, "
             "CAST(account_id AS VARCHAR) AS account_id, CAST(user_id AS VARCHAR) AS user_id, "
             "CAST(session_id AS VARCHAR) AS session_id, event_type, feature, device "
-            f"FROM read_parquet('{events}')"
+            f"FROM read_parquet('{events}'))"
+        )
+        keys.register(store.con, rows)
+        store.con.execute(
+            f"INSERT INTO events ({cols}, {', '.join(keys.COLUMNS)}) "
+            + keys.keyed_select(cols, rows)
         )
         loaded = clock.lap()
         refresh_rollups(store.con)  # what the after-load hook does at ingestion
@@ -173,7 +180,7 @@ def _store_phase(phase: str, db: str, append: int, memory_limit: str) -> dict[st
     from portalroi.metrics import refresh_rollups
     from portalroi.metrics.rollups import drop_rollups
     from portalroi.runtime import freeze_startup_objects
-    from portalroi.store import Store
+    from portalroi.store import Store, keys
 
     if not os.environ.get("PORTALROI_BENCH_NO_FREEZE"):
         freeze_startup_objects()  # as `portalroi serve` does after its imports
@@ -191,16 +198,22 @@ def _store_phase(phase: str, db: str, append: int, memory_limit: str) -> dict[st
             clock = _Clock()
             _suite(store)
             return clock.lap()
-        # one more day: the last day's events shifted by one day (fresh ids)
+        # one more day: the last day's events shifted by one day (fresh ids), inserted as
+        # ingestion inserts them: new ids keyed, then the rows with their keys
         store.con.execute(
-            "CREATE TEMP TABLE _day AS SELECT * REPLACE (event_id || '+' AS event_id, "
-            "ts + INTERVAL 1 DAY AS ts) FROM events "
+            f"CREATE TEMP TABLE _day AS SELECT * EXCLUDE ({', '.join(keys.COLUMNS)}) "
+            "REPLACE (event_id || '+' AS event_id, ts + INTERVAL 1 DAY AS ts) FROM events "
             "WHERE ts >= (SELECT max(ts) - INTERVAL 1 DAY FROM events) "
             f"ORDER BY ts DESC LIMIT {append}"
         )
+        cols = ", ".join(r[0] for r in store.con.execute("DESCRIBE _day").fetchall())
         clock = _Clock()
         with store.transaction() as con:
-            con.execute("INSERT INTO events SELECT * FROM _day")
+            keys.register(con, "_day")
+            con.execute(
+                f"INSERT INTO events ({cols}, {', '.join(keys.COLUMNS)}) "
+                + keys.keyed_select(cols, "_day")
+            )
             assert refresh_rollups(con) == "appended"
         folded = clock.lap()["s"]
         _suite(store)

@@ -170,42 +170,6 @@ def test_consecutive_ingests_fold_in_without_rebuilding(
         assert_frame_equal(fast, compute(store, "mau"))
 
 
-def test_rebuild_restores_the_compression_setting_even_when_it_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A rebuild writes its sets without dictionary/FSST compression (a global DuckDB setting)
-    and must leave the setting as it found it, for every later write of the process."""
-    from portalroi.metrics import _rollup_sql
-
-    def setting(store: Store) -> str:
-        return str(
-            store.con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()[
-                0
-            ][0]
-        )
-
-    with Store(tmp_path / "c.duckdb") as store:
-        load_duckdb(store.con)
-        store.con.execute("SET disabled_compression_methods = 'rle'")
-        before = setting(store)
-        assert before.lower() == "rle"
-        assert refresh_rollups(store.con) == "rebuilt"
-        assert setting(store) == before
-        used = store.con.execute(
-            f"SELECT DISTINCT compression FROM pragma_storage_info('{ROLLUP_TABLE}') "
-            "WHERE column_name = 'user_id'"
-        ).fetchall()
-        assert {"Dictionary", "FSST"}.isdisjoint({r[0] for r in used})
-
-        def broken(con: object) -> None:
-            raise RuntimeError("disk full")
-
-        monkeypatch.setattr(_rollup_sql, "_rebuild", broken)
-        with pytest.raises(RuntimeError, match="disk full"):
-            refresh_rollups(store.con, rebuild=True)
-        assert setting(store) == before
-
-
 @pytest.mark.parametrize("piece_events", [4_000_000, 5_000])  # one piece; one per month
 def test_rebuild_stores_user_days_in_day_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece_events: int
@@ -229,7 +193,7 @@ def test_rebuild_stores_user_days_in_day_order(
         rows, months, backwards = store.con.execute(
             "SELECT count(*), count(DISTINCT date_trunc('month', day)), "
             "count(*) FILTER (WHERE day < p) FROM (SELECT day, "
-            f"lag(day) OVER (ORDER BY rowid) AS p FROM {ROLLUP_TABLE})"
+            f"lag(day) OVER (ORDER BY rowid) AS p FROM {_rollup_sql.USER_DAY_K})"
         ).fetchall()[0]
         assert rows > 10_000
         assert months == 4

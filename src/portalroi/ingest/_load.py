@@ -60,7 +60,7 @@ from portalroi.ingest.adapters import ADAPTERS
 from portalroi.ingest.mapping import Mapping, identity_mapping, load_mapping, with_same_named
 from portalroi.schema import TABLES
 from portalroi.settings import get_settings
-from portalroi.store import Store
+from portalroi.store import Store, keys
 from portalroi.store.hooks import run_after_load
 
 __all__ = ["ingest_file", "ingest_frame"]
@@ -416,10 +416,17 @@ def _merge(
                     if source_rows > inserted + updated
                     else ""  # every row of the source is loaded: nothing to leave out
                 )
-                con.execute(
-                    f"INSERT INTO {spec.name} ({col_list}) "
-                    f"SELECT {col_list} FROM {converted(plan, rows)}"
-                )
+                if spec.name == "events":  # with the ids' integer keys (portalroi.store.keys)
+                    keys.register(con, converted(plan, rows))
+                    con.execute(
+                        f"INSERT INTO events ({col_list}, {', '.join(keys.COLUMNS)}) "
+                        + keys.keyed_select(col_list, converted(plan, rows))
+                    )
+                else:
+                    con.execute(
+                        f"INSERT INTO {spec.name} ({col_list}) "
+                        f"SELECT {col_list} FROM {converted(plan, rows)}"
+                    )
             con.execute(
                 f"INSERT INTO _quarantine SELECT ?, ?, ?, i._row, i.column_name, i.value, i.reason, "
                 f"coalesce(i.raw, {raw})::JSON, ? FROM {ISSUES} i LEFT JOIN {source} s USING (_row) "
@@ -512,6 +519,8 @@ def _update_rows(con: duckdb.DuckDBPyConnection, plan: Plan, updated: int) -> No
     sets = ", ".join(
         [f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key]
         + [f"properties = {_merged_properties(f'{spec.name}.properties', 'c.properties')}"]
+        # an id may have changed: the rollup refresh keys the row again
+        + ([f"{k} = NULL" for k in keys.COLUMNS] if spec.name == "events" else [])
     )
     rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS} WHERE action = 'update')"
     con.execute(

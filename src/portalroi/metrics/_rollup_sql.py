@@ -22,13 +22,22 @@ accounts the new rows change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import duckdb
 
-__all__ = ["TABLES", "append", "rebuild", "rebuild_activation"]
+from portalroi.store import keys
+
+__all__ = [
+    "DDL",
+    "TABLES",
+    "VIEWS",
+    "append",
+    "create_tables",
+    "create_views",
+    "rebuild",
+    "rebuild_activation",
+]
 
 USER_DAY = "_rollup_user_day"
 DAY_TYPE = "_rollup_day_type"
@@ -44,22 +53,70 @@ DAILY = "_rollup_daily_active"
 ACCOUNT_FIRST = "_rollup_account_first"
 ACCOUNT_USER = "_rollup_account_user"
 
+#: The sets keyed by the events' integer keys (:mod:`portalroi.store.keys`); each is read
+#: through a view of the name without ``_k`` that gives the ids as strings.
+USER_DAY_K = USER_DAY + "_k"
+FEATURE_USER_K = FEATURE_USER + "_k"
+USER_MONTH_K = USER_MONTH + "_k"
+USER_FIRST_K = USER_FIRST + "_k"
+SESSION_HELP_K = SESSION_HELP + "_k"
+ACCOUNT_FIRST_K = ACCOUNT_FIRST + "_k"
+ACCOUNT_USER_K = ACCOUNT_USER + "_k"
+
+#: Every rollup table with its columns, in build order.
+DDL: dict[str, str] = {
+    USER_DAY_K: "account_k INTEGER, user_k INTEGER, day DATE, n_events BIGINT",
+    DAY_TYPE: "day DATE, event_type VARCHAR, n_events BIGINT",
+    FEATURE_USER_K: "month DATE, feature_k INTEGER, user_k INTEGER",
+    FEATURE_MONTH: "month DATE, feature VARCHAR, users BIGINT",
+    SESSION_HELP_K: (
+        "session_k INTEGER, first_search TIMESTAMP, first_article TIMESTAMP, last_ticket TIMESTAMP"
+    ),
+    HELP_MONTH: "kind VARCHAR, month DATE, sessions BIGINT, converted BIGINT",
+    USER_MONTH_K: "user_k INTEGER, month DATE",
+    USER_FIRST_K: "user_k INTEGER, cohort DATE",
+    MONTH_ACTIVE: "month DATE, active_users BIGINT",
+    COHORT: 'cohort DATE, "offset" BIGINT, users BIGINT',
+    DAILY: "day DATE, dau BIGINT, wau BIGINT, mau BIGINT",
+    ACCOUNT_FIRST_K: "account_k INTEGER, first_day DATE",
+    ACCOUNT_USER_K: "account_k INTEGER, user_k INTEGER, window_days BIGINT",
+}
 #: Every rollup table, in build order.
-TABLES: tuple[str, ...] = (
-    USER_DAY,
-    DAY_TYPE,
-    FEATURE_USER,
-    FEATURE_MONTH,
-    SESSION_HELP,
-    HELP_MONTH,
-    USER_MONTH,
-    USER_FIRST,
-    MONTH_ACTIVE,
-    COHORT,
-    DAILY,
-    ACCOUNT_FIRST,
-    ACCOUNT_USER,
-)
+TABLES: tuple[str, ...] = tuple(DDL)
+
+_A = "JOIN _key_account ka ON ka.k = t.account_k"
+_U = "JOIN _key_user ku ON ku.k = t.user_k"
+#: The views that give the integer-keyed sets with string ids, as the metrics read them.
+VIEWS: dict[str, str] = {
+    USER_DAY: f"SELECT ka.id AS account_id, ku.id AS user_id, t.day, t.n_events "
+    f"FROM {USER_DAY_K} t {_A} {_U}",
+    FEATURE_USER: f"SELECT t.month, kf.id AS feature, ku.id AS user_id FROM {FEATURE_USER_K} t "
+    f"JOIN _key_feature kf ON kf.k = t.feature_k {_U}",
+    USER_MONTH: f"SELECT ku.id AS user_id, t.month FROM {USER_MONTH_K} t {_U}",
+    USER_FIRST: f"SELECT ku.id AS user_id, t.cohort FROM {USER_FIRST_K} t {_U}",
+    SESSION_HELP: "SELECT ks.id AS session_id, t.first_search, t.first_article, t.last_ticket "
+    f"FROM {SESSION_HELP_K} t JOIN _key_session ks ON ks.k = t.session_k",
+    ACCOUNT_FIRST: f"SELECT ka.id AS account_id, t.first_day FROM {ACCOUNT_FIRST_K} t {_A}",
+    ACCOUNT_USER: "SELECT ka.id AS account_id, ku.id AS user_id, t.window_days "
+    f"FROM {ACCOUNT_USER_K} t {_A} {_U}",
+}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = TABLES) -> None:
+    """(Re)create the rollup tables ``names`` empty, with their columns (:data:`DDL`)."""
+    for name in names:
+        con.execute(f"CREATE OR REPLACE TABLE {name} ({DDL[name]})")
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the views of the integer-keyed sets (:data:`VIEWS`), replacing the tables of
+    the same names that stores made before the keys kept."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    for name, select in VIEWS.items():
+        if name in tables:
+            con.execute(f"DROP TABLE {name}")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
+
 
 _MONTH = "CAST(date_trunc('month', {}) AS DATE)"
 _OFFSET = "(year(m) - year(cohort)) * 12 + month(m) - month(cohort)"
@@ -73,12 +130,12 @@ _HELP_KINDS = (
     "SELECT 'help' AS kind, least(first_search, first_article) AS first_ts, last_ticket FROM {0} "
     "UNION ALL SELECT 'search', first_search, last_ticket FROM {0}"
 )
-_FEATURE = "event_type = 'feature_use' AND feature IS NOT NULL"
+_FEATURE = "event_type = 'feature_use' AND {} IS NOT NULL"
 _LIVE = f"""
-    SELECT f.account_id, coalesce(CAST(a.portal_live_at AS DATE), f.first_day) AS live
-    FROM {ACCOUNT_FIRST} f
+    SELECT f.account_k, coalesce(CAST(a.portal_live_at AS DATE), f.first_day) AS live
+    FROM {ACCOUNT_FIRST_K} f JOIN _key_account ka ON ka.k = f.account_k
     LEFT JOIN (SELECT account_id, min(portal_live_at) AS portal_live_at FROM accounts
-               GROUP BY account_id) a USING (account_id)
+               GROUP BY account_id) a ON a.account_id = ka.id
 """
 #: Days after go-live in which activation and engagement are measured.
 ACTIVATION_DAYS = 90
@@ -89,8 +146,8 @@ def _lagged_sql(where: str = "") -> str:
     """User-days with the user's previous active day ``p`` (a user seen in two accounts on a
     day has two rows; the second gets ``p = day``, which every use below neutralises)."""
     return (
-        "SELECT user_id, day, lag(day) OVER (PARTITION BY user_id ORDER BY day) AS p "
-        f"FROM {USER_DAY} {where}"
+        "SELECT user_k, day, lag(day) OVER (PARTITION BY user_k ORDER BY day) AS p "
+        f"FROM {USER_DAY_K} {where}"
     )
 
 
@@ -141,11 +198,11 @@ def _daily_days_sql(lo: str, hi: str) -> str:
     it is the cheaper form only for a few days (an append of the latest day).
     """
     return f"""
-    WITH l AS (SELECT user_id, day FROM {USER_DAY} WHERE day >= {lo} - 29 AND day <= {hi}),
+    WITH l AS (SELECT user_k, day FROM {USER_DAY_K} WHERE day >= {lo} - 29 AND day <= {hi}),
     cal AS (SELECT CAST(range AS DATE) AS day
             FROM range(CAST({lo} AS TIMESTAMP), CAST({hi} + 1 AS TIMESTAMP), INTERVAL 1 DAY)),
     last AS (SELECT cal.day, max(l.day) AS last FROM cal JOIN l
-             ON l.day <= cal.day AND l.day > cal.day - 30 GROUP BY cal.day, l.user_id),
+             ON l.day <= cal.day AND l.day > cal.day - 30 GROUP BY cal.day, l.user_k),
     agg AS (SELECT day, count(*) FILTER (WHERE last = day) AS dau,
                    count(*) FILTER (WHERE last > day - 7) AS wau, count(*) AS mau
             FROM last GROUP BY day)
@@ -160,14 +217,15 @@ def _date(value: date) -> str:
 
 
 def _rebuild_cohorts(con: duckdb.DuckDBPyConnection) -> None:
+    create_tables(con, (USER_FIRST_K, COHORT))
     con.execute(
-        f"CREATE OR REPLACE TABLE {USER_FIRST} AS "
-        f"SELECT user_id, min(month) AS cohort FROM {USER_MONTH} GROUP BY user_id"
+        f"INSERT INTO {USER_FIRST_K} "
+        f"SELECT user_k, min(month) AS cohort FROM {USER_MONTH_K} GROUP BY user_k"
     )
     con.execute(
-        f'CREATE OR REPLACE TABLE {COHORT} AS SELECT cohort, {_OFFSET} AS "offset", '
-        f"count(*) AS users FROM (SELECT user_id, month AS m FROM {USER_MONTH}) "
-        f"JOIN {USER_FIRST} USING (user_id) GROUP BY ALL"
+        f'INSERT INTO {COHORT} SELECT cohort, {_OFFSET} AS "offset", '
+        f"count(*) AS users FROM (SELECT user_k, month AS m FROM {USER_MONTH_K}) "
+        f"JOIN {USER_FIRST_K} USING (user_k) GROUP BY ALL"
     )
 
 
@@ -182,42 +240,23 @@ def _help_month_sql(sessions: str) -> str:
 
 def rebuild_activation(con: duckdb.DuckDBPyConnection) -> None:
     """Per account: first active day; per (account, user): active days in the window."""
+    create_tables(con, (ACCOUNT_FIRST_K, ACCOUNT_USER_K))
     con.execute(
-        f"CREATE OR REPLACE TABLE {ACCOUNT_FIRST} AS "
-        f"SELECT account_id, min(day) AS first_day FROM {USER_DAY} GROUP BY account_id"
+        f"INSERT INTO {ACCOUNT_FIRST_K} "
+        f"SELECT account_k, min(day) AS first_day FROM {USER_DAY_K} GROUP BY account_k"
     )
     con.execute(
-        f"CREATE OR REPLACE TABLE {ACCOUNT_USER} AS "
-        f"SELECT account_id, user_id, {_WINDOW} AS window_days "
-        f"FROM {USER_DAY} JOIN ({_LIVE}) USING (account_id) GROUP BY ALL"
+        f"INSERT INTO {ACCOUNT_USER_K} SELECT account_k, user_k, {_WINDOW} AS window_days "
+        f"FROM {USER_DAY_K} JOIN ({_LIVE}) USING (account_k) GROUP BY ALL"
     )
 
 
 def _rebuild_daily(con: duckdb.DuckDBPyConnection, lagged: str | None = None) -> None:
-    lo, hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY}").fetchall()[0]
-    con.execute(f"CREATE OR REPLACE TABLE {DAILY} (day DATE, dau BIGINT, wau BIGINT, mau BIGINT)")
+    lo, hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY_K}").fetchall()[0]
+    create_tables(con, (DAILY,))
     if lo is not None:
         source = f"SELECT * FROM {lagged}" if lagged else _lagged_sql()
         con.execute(f"INSERT INTO {DAILY} " + _daily_sql(_date(lo), _date(hi), source))
-
-
-#: Compression methods a rebuild switches off while it writes the sets. Choosing a dictionary
-#: or FSST encoding for millions of short id strings costs more than the query that produced
-#: them (100M events: writing the user-days took 3.2 s compressed, 1.3 s without); the sets
-#: are read whole by small queries, where the larger plain columns cost nothing measurable.
-UNCOMPRESSED_WRITES = "fsst,dictionary"
-
-
-@contextmanager
-def _plain_string_writes(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Write new tables without dictionary/FSST string compression, then restore the setting
-    (a global DuckDB setting; loads hold the store's write lock while they rebuild)."""
-    before = con.execute("SELECT current_setting('disabled_compression_methods')").fetchall()
-    con.execute(f"SET disabled_compression_methods = '{UNCOMPRESSED_WRITES}'")
-    try:
-        yield
-    finally:
-        con.execute("SET disabled_compression_methods = ?", [before[0][0]])
 
 
 #: Events per piece when a set is built a few months at a time: enough that each statement's
@@ -247,68 +286,77 @@ def _pieces(con: duckdb.DuckDBPyConnection) -> list[tuple[date, int]]:
 _IN_PIECE = "ts >= ? AND ts < CAST(? AS TIMESTAMP) + to_months(CAST(? AS INTEGER))"
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Build every rollup from ``events``."""
-    with _plain_string_writes(con):
+def rebuild(con: duckdb.DuckDBPyConnection, *, kernel: bool = True) -> str:
+    """Build every rollup from ``events``; return how: ``"kernel"`` (one compiled pass over
+    the integer keys, :mod:`portalroi.metrics._kernel`) or ``"sql"`` (DuckDB statements: when
+    ``kernel`` is false or the data do not fit the kernel's grid). Both give the same tables.
+    """
+    keys.assign(con)
+    how = "kernel" if kernel and _kernel_rebuild(con) else "sql"
+    if how == "sql":
         _rebuild(con)
+    create_views(con)
+    return how
+
+
+def _kernel_rebuild(con: duckdb.DuckDBPyConnection) -> bool:
+    try:  # DEV-ONLY until the kernel lands
+        from portalroi.metrics import _kernel  # Numba loads only when a rebuild needs it
+    except ImportError:
+        return False
+    return _kernel.rebuild(con)
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    ev = "FROM events WHERE user_id IS NOT NULL"
+    ev = "FROM events WHERE _user_k IS NOT NULL"
     pieces = _pieces(con)
+    create_tables(con)
     # a few months at a time (see PIECE_EVENTS), each piece's rows in day order: a piece's hash
     # table fits in cache where the whole history's does not, and the day ranges that appends,
     # DAU/WAU/MAU of recent days and ranged metrics read then skip the row groups of other days
     # (a 30-day range of 9.2M user-days: 2 ms instead of 40-60 ms)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {USER_DAY} "
-        "(account_id VARCHAR, user_id VARCHAR, day DATE, n_events BIGINT)"
-    )
     for start, months in pieces:
         con.execute(
-            f"INSERT INTO {USER_DAY} SELECT account_id, user_id, CAST(ts AS DATE) AS day, "
+            f"INSERT INTO {USER_DAY_K} SELECT _account_k, _user_k, CAST(ts AS DATE) AS day, "
             f"count(*) AS n_events {ev} AND {_IN_PIECE} GROUP BY ALL ORDER BY day",
             [start, start, months],
         )
     con.execute(
-        f"CREATE OR REPLACE TABLE {DAY_TYPE} AS SELECT CAST(ts AS DATE) AS day, event_type, "
+        f"INSERT INTO {DAY_TYPE} SELECT CAST(ts AS DATE) AS day, event_type, "
         f"count(*) AS n_events {ev} GROUP BY ALL"
     )
     # in the same pieces: the month is part of the key, and at 100M events ~24 hash tables of
     # one month's (feature, user) pairs each fit in cache where one of the whole history does
     # not (2.9 s instead of 4.5 s)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {FEATURE_USER} (month DATE, feature VARCHAR, user_id VARCHAR)"
-    )
     for start, months in pieces:
         con.execute(
-            f"INSERT INTO {FEATURE_USER} SELECT DISTINCT {_MONTH.format('ts')} AS month, "
-            f"feature, user_id {ev} AND {_FEATURE} AND {_IN_PIECE}",
+            f"INSERT INTO {FEATURE_USER_K} SELECT DISTINCT {_MONTH.format('ts')} AS month, "
+            f"_feature_k, _user_k {ev} AND {_FEATURE.format('_feature_k')} AND {_IN_PIECE}",
             [start, start, months],
         )
     con.execute(
-        f"CREATE OR REPLACE TABLE {FEATURE_MONTH} AS SELECT month, feature, count(*) AS users "
-        f"FROM {FEATURE_USER} GROUP BY ALL"
+        f"INSERT INTO {FEATURE_MONTH} SELECT month, kf.id AS feature, count(*) AS users "
+        f"FROM {FEATURE_USER_K} JOIN _key_feature kf ON kf.k = feature_k GROUP BY ALL"
     )
-    # stored in session_id order: a fold-in looks up the sessions its rows touch by a join
-    # whose key range DuckDB pushes into this table's scan, so when ids grow with time (counters,
-    # time-prefixed ids) only the row groups of recent sessions are read; other ids read all
+    # stored in session order: a fold-in looks up the sessions its rows touch by a join whose
+    # key range DuckDB pushes into this table's scan; session keys are numbered in the order of
+    # the sessions' first events, so only the row groups of recent sessions are read
     con.execute(
-        f"CREATE OR REPLACE TABLE {SESSION_HELP} AS SELECT session_id, {_SESSION_COLS} "
-        f"{ev} AND session_id IS NOT NULL AND {_HELP} GROUP BY session_id ORDER BY session_id"
+        f"INSERT INTO {SESSION_HELP_K} SELECT _session_k, {_SESSION_COLS} "
+        f"{ev} AND _session_k IS NOT NULL AND {_HELP} GROUP BY _session_k ORDER BY _session_k"
     )
-    con.execute(f"CREATE OR REPLACE TABLE {HELP_MONTH} AS " + _help_month_sql(SESSION_HELP))
+    con.execute(f"INSERT INTO {HELP_MONTH} " + _help_month_sql(SESSION_HELP_K))
     # one sort of the user-days serves both the rolling actives and the (user, month) set:
     # a user-day starts a new user-month exactly when the previous active day is in another
     # month (or there is none)
     con.execute("CREATE OR REPLACE TEMP TABLE _lagged AS " + _lagged_sql())
     con.execute(
-        f"CREATE OR REPLACE TABLE {USER_MONTH} AS SELECT user_id, {_MONTH.format('day')} AS "
+        f"INSERT INTO {USER_MONTH_K} SELECT user_k, {_MONTH.format('day')} AS "
         f"month FROM _lagged WHERE p IS NULL OR {_MONTH.format('p')} <> {_MONTH.format('day')}"
     )
     con.execute(
-        f"CREATE OR REPLACE TABLE {MONTH_ACTIVE} AS SELECT month, count(*) AS active_users "
-        f"FROM {USER_MONTH} GROUP BY month"
+        f"INSERT INTO {MONTH_ACTIVE} SELECT month, count(*) AS active_users "
+        f"FROM {USER_MONTH_K} GROUP BY month"
     )
     _rebuild_cohorts(con)
     _rebuild_daily(con, "_lagged")
@@ -332,38 +380,39 @@ def _upsert(
 
 def append(con: duckdb.DuckDBPyConnection, after: int) -> None:
     """Fold the events rows with ``rowid > after`` into every rollup."""
+    keys.assign(con, f"rowid > {int(after)}")  # rows written other than by ingestion
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _r AS SELECT account_id, user_id, session_id, ts, "
-        "CAST(ts AS DATE) AS day, event_type, feature FROM events "
-        "WHERE rowid > ? AND user_id IS NOT NULL",
+        "CREATE OR REPLACE TEMP TABLE _r AS SELECT _account_k AS account_k, _user_k AS user_k, "
+        "_session_k AS session_k, ts, CAST(ts AS DATE) AS day, event_type, "
+        "_feature_k AS feature_k FROM events WHERE rowid > ? AND _user_k IS NOT NULL",
         [after],
     )
     lo, hi = con.execute("SELECT min(day), max(day) FROM _r").fetchall()[0]
     if lo is None:
         return
-    old_lo, old_hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY}").fetchall()[0]
+    old_lo, old_hi = con.execute(f"SELECT min(day), max(day) FROM {USER_DAY_K}").fetchall()[0]
     days = f"day >= {_date(lo)} AND day <= {_date(hi)}"
     months = f"month >= {_date(lo.replace(day=1))} AND month <= {_date(hi)}"
 
     # activity sets; _new_ud holds only the (account, user, day) rows that did not exist yet
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_ud AS "
-        "SELECT account_id, user_id, day, count(*) AS n_events FROM _r GROUP BY ALL"
+        "SELECT account_k, user_k, day, count(*) AS n_events FROM _r GROUP BY ALL"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _new_ud AS SELECT r.account_id, r.user_id, r.day "
-        f"FROM _r_ud r ANTI JOIN (SELECT account_id, user_id, day FROM {USER_DAY} "
-        f"WHERE {days}) u ON r.account_id = u.account_id AND r.user_id = u.user_id "
+        "CREATE OR REPLACE TEMP TABLE _new_ud AS SELECT r.account_k, r.user_k, r.day "
+        f"FROM _r_ud r ANTI JOIN (SELECT account_k, user_k, day FROM {USER_DAY_K} "
+        f"WHERE {days}) u ON r.account_k = u.account_k AND r.user_k = u.user_k "
         "AND r.day = u.day"
     )
     con.execute(
-        f"UPDATE {USER_DAY} t SET n_events = t.n_events + d.n_events FROM _r_ud d "
-        "WHERE t.account_id = d.account_id AND t.user_id = d.user_id AND t.day = d.day "
+        f"UPDATE {USER_DAY_K} t SET n_events = t.n_events + d.n_events FROM _r_ud d "
+        "WHERE t.account_k = d.account_k AND t.user_k = d.user_k AND t.day = d.day "
         f"AND t.day >= {_date(lo)} AND t.day <= {_date(hi)}"
     )
     con.execute(
-        f"INSERT INTO {USER_DAY} SELECT d.* FROM _r_ud d SEMI JOIN _new_ud n "
-        "ON d.account_id = n.account_id AND d.user_id = n.user_id AND d.day = n.day"
+        f"INSERT INTO {USER_DAY_K} SELECT d.* FROM _r_ud d SEMI JOIN _new_ud n "
+        "ON d.account_k = n.account_k AND d.user_k = n.user_k AND d.day = n.day"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_dt AS "
@@ -372,14 +421,15 @@ def append(con: duckdb.DuckDBPyConnection, after: int) -> None:
     _upsert(con, DAY_TYPE, "_r_dt", "day, event_type", "n_events")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_fu AS SELECT r.* FROM (SELECT DISTINCT "
-        f"{_MONTH.format('ts')} AS month, feature, user_id FROM _r WHERE {_FEATURE}) r "
-        f"ANTI JOIN (SELECT month, feature, user_id FROM {FEATURE_USER} WHERE {months}) f "
-        "ON r.month = f.month AND r.feature = f.feature AND r.user_id = f.user_id"
+        f"{_MONTH.format('ts')} AS month, feature_k, user_k FROM _r "
+        f"WHERE {_FEATURE.format('feature_k')}) r "
+        f"ANTI JOIN (SELECT month, feature_k, user_k FROM {FEATURE_USER_K} WHERE {months}) f "
+        "ON r.month = f.month AND r.feature_k = f.feature_k AND r.user_k = f.user_k"
     )
-    con.execute(f"INSERT INTO {FEATURE_USER} SELECT * FROM _r_fu")
+    con.execute(f"INSERT INTO {FEATURE_USER_K} SELECT * FROM _r_fu")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _r_fm AS "
-        "SELECT month, feature, count(*) AS users FROM _r_fu GROUP BY ALL"
+        "CREATE OR REPLACE TEMP TABLE _r_fm AS SELECT month, kf.id AS feature, count(*) AS users "
+        "FROM _r_fu JOIN _key_feature kf ON kf.k = feature_k GROUP BY ALL"
     )
     _upsert(con, FEATURE_MONTH, "_r_fm", "month, feature", "users")
     _append_sessions(con)
@@ -394,28 +444,28 @@ def _append_sessions(con: duckdb.DuckDBPyConnection) -> None:
     """Sessions that span loads keep their earliest help event and latest ticket; the funnel
     results change by the touched sessions' new contribution minus their old one."""
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _r_s AS SELECT session_id, {_SESSION_COLS} FROM _r "
-        f"WHERE session_id IS NOT NULL AND {_HELP} GROUP BY session_id"
+        f"CREATE OR REPLACE TEMP TABLE _r_s AS SELECT session_k, {_SESSION_COLS} FROM _r "
+        f"WHERE session_k IS NOT NULL AND {_HELP} GROUP BY session_k"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _old_s AS "
-        f"SELECT t.* FROM {SESSION_HELP} t SEMI JOIN _r_s d ON t.session_id = d.session_id"
+        f"SELECT t.* FROM {SESSION_HELP_K} t SEMI JOIN _r_s d ON t.session_k = d.session_k"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _new_s AS SELECT d.session_id, "
+        "CREATE OR REPLACE TEMP TABLE _new_s AS SELECT d.session_k, "
         "least(o.first_search, d.first_search) AS first_search, "
         "least(o.first_article, d.first_article) AS first_article, "
         "greatest(o.last_ticket, d.last_ticket) AS last_ticket "
-        "FROM _r_s d LEFT JOIN _old_s o ON o.session_id = d.session_id"
+        "FROM _r_s d LEFT JOIN _old_s o ON o.session_k = d.session_k"
     )
     con.execute(
-        f"UPDATE {SESSION_HELP} t SET first_search = d.first_search, "
+        f"UPDATE {SESSION_HELP_K} t SET first_search = d.first_search, "
         "first_article = d.first_article, last_ticket = d.last_ticket "
-        "FROM _new_s d WHERE t.session_id = d.session_id"
+        "FROM _new_s d WHERE t.session_k = d.session_k"
     )
     con.execute(
-        f"INSERT INTO {SESSION_HELP} SELECT d.* FROM _new_s d "
-        "ANTI JOIN _old_s o ON o.session_id = d.session_id"
+        f"INSERT INTO {SESSION_HELP_K} SELECT d.* FROM _new_s d "
+        "ANTI JOIN _old_s o ON o.session_k = d.session_k"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_hm AS SELECT kind, month, "
@@ -432,18 +482,18 @@ def _append_sessions(con: duckdb.DuckDBPyConnection) -> None:
 def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
     """New (user, month) pairs: monthly actives and retention cells grow by their count."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _new_um AS SELECT n.* FROM (SELECT DISTINCT user_id, "
-        f"{_MONTH.format('day')} AS month FROM _new_ud) n ANTI JOIN (SELECT user_id, month "
-        f"FROM {USER_MONTH} WHERE {months}) u ON n.user_id = u.user_id AND n.month = u.month"
+        "CREATE OR REPLACE TEMP TABLE _new_um AS SELECT n.* FROM (SELECT DISTINCT user_k, "
+        f"{_MONTH.format('day')} AS month FROM _new_ud) n ANTI JOIN (SELECT user_k, month "
+        f"FROM {USER_MONTH_K} WHERE {months}) u ON n.user_k = u.user_k AND n.month = u.month"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _firsts AS "
-        f"SELECT * FROM {USER_FIRST} SEMI JOIN _new_um USING (user_id)"
+        f"SELECT * FROM {USER_FIRST_K} SEMI JOIN _new_um USING (user_k)"
     )
     earlier = con.execute(
-        "SELECT count(*) FROM _new_um JOIN _firsts USING (user_id) WHERE month < cohort"
+        "SELECT count(*) FROM _new_um JOIN _firsts USING (user_k) WHERE month < cohort"
     ).fetchall()[0][0]
-    con.execute(f"INSERT INTO {USER_MONTH} SELECT * FROM _new_um")
+    con.execute(f"INSERT INTO {USER_MONTH_K} SELECT * FROM _new_um")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_ma AS "
         "SELECT month, count(*) AS active_users FROM _new_um GROUP BY month"
@@ -453,15 +503,15 @@ def _append_months(con: duckdb.DuckDBPyConnection, months: str) -> None:
         _rebuild_cohorts(con)
     else:
         con.execute(
-            f"INSERT INTO {USER_FIRST} SELECT user_id, min(month) FROM _new_um "
-            "ANTI JOIN _firsts USING (user_id) GROUP BY user_id"
+            f"INSERT INTO {USER_FIRST_K} SELECT user_k, min(month) FROM _new_um "
+            "ANTI JOIN _firsts USING (user_k) GROUP BY user_k"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _r_co AS "
             f'SELECT cohort, {_OFFSET} AS "offset", count(*) AS users '
-            "FROM (SELECT n.user_id, n.month AS m, coalesce(f.cohort, min(n.month) OVER "
-            "(PARTITION BY n.user_id)) AS cohort FROM _new_um n LEFT JOIN _firsts f "
-            "USING (user_id)) GROUP BY ALL"
+            "FROM (SELECT n.user_k, n.month AS m, coalesce(f.cohort, min(n.month) OVER "
+            "(PARTITION BY n.user_k)) AS cohort FROM _new_um n LEFT JOIN _firsts f "
+            "USING (user_k)) GROUP BY ALL"
         )
         _upsert(con, COHORT, "_r_co", 'cohort, "offset"', "users")
         con.execute("DROP TABLE _r_co")
@@ -497,24 +547,24 @@ def _append_daily(
 def _append_activation(con: duckdb.DuckDBPyConnection) -> None:
     """New user-days add to their user's window count; an earlier first day rebuilds."""
     moved = con.execute(
-        "SELECT count(*) FROM (SELECT account_id, min(day) AS d FROM _new_ud GROUP BY ALL) n "
-        f"JOIN {ACCOUNT_FIRST} f USING (account_id) WHERE n.d < f.first_day"
+        "SELECT count(*) FROM (SELECT account_k, min(day) AS d FROM _new_ud GROUP BY ALL) n "
+        f"JOIN {ACCOUNT_FIRST_K} f USING (account_k) WHERE n.d < f.first_day"
     ).fetchall()[0][0]
     if moved:
         rebuild_activation(con)
         return
     con.execute(
-        f"INSERT INTO {ACCOUNT_FIRST} SELECT account_id, min(day) FROM _new_ud n "
-        f"ANTI JOIN {ACCOUNT_FIRST} f USING (account_id) GROUP BY account_id"
+        f"INSERT INTO {ACCOUNT_FIRST_K} SELECT account_k, min(day) FROM _new_ud n "
+        f"ANTI JOIN {ACCOUNT_FIRST_K} f USING (account_k) GROUP BY account_k"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _r_au AS "
-        f"SELECT account_id, user_id, {_WINDOW} AS window_days FROM _new_ud "
-        f"JOIN ({_LIVE} SEMI JOIN _new_ud n ON n.account_id = f.account_id) "
-        "USING (account_id) GROUP BY ALL"
+        f"SELECT account_k, user_k, {_WINDOW} AS window_days FROM _new_ud "
+        f"JOIN ({_LIVE} SEMI JOIN _new_ud n ON n.account_k = f.account_k) "
+        "USING (account_k) GROUP BY ALL"
     )
     # most new days fall outside their account's 90-day window: no update for those
     _upsert(
-        con, ACCOUNT_USER, "_r_au", "account_id, user_id", "window_days", " AND d.window_days > 0"
+        con, ACCOUNT_USER_K, "_r_au", "account_k, user_k", "window_days", " AND d.window_days > 0"
     )
     con.execute("DROP TABLE _r_au")

@@ -35,6 +35,7 @@ from ibis.backends import BaseBackend
 
 from portalroi.metrics import _rollup_sql as sql
 from portalroi.metrics._query import Query
+from portalroi.store import keys
 from portalroi.store.hooks import register_after_load
 
 __all__ = [
@@ -266,6 +267,8 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) ->
     >>> refresh_rollups(con), refresh_rollups(con)
     ('rebuilt', 'current')
     """
+    if rebuild:
+        keys.stale(con)  # ids edited by hand: their rows are keyed again by the rebuild
     state = None if rebuild else _state(con)
     total = _events_rows(con)
     if state is not None and state[0] == total and _rowid_horizon(con, state[1])[0]:
@@ -297,6 +300,8 @@ def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
     >>> _ = refresh_rollups(con); drop_rollups(con); rollup_is_current(con)
     False
     """
+    for name in sql.VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {name}")
     for name in (_STATE, *sql.TABLES):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 

@@ -11,7 +11,10 @@ Besides the eight canonical tables (see :mod:`portalroi.schema`) the store keeps
 ``_quarantine``
     one row per rejected field or row: file, row number, column, value, reason and the raw row;
 ``_meta``
-    the schema version.
+    the schema version;
+``_key_*``
+    dense integer keys of the event ids, beside the strings in ``events``
+    (:mod:`portalroi.store.keys`).
 
 Examples
 --------
@@ -37,6 +40,7 @@ import pandas as pd
 
 from portalroi.errors import NotFoundError, StoreError
 from portalroi.schema import TABLE_NAMES, TABLES
+from portalroi.store import keys
 
 __all__ = ["SCHEMA_VERSION", "Store", "TableStatus"]
 
@@ -140,6 +144,7 @@ class Store:
             self.con.execute(ddl)
         for spec in TABLES.values():
             self.con.execute(spec.ddl())
+        keys.ensure(self.con)
         self.con.execute(
             "INSERT OR REPLACE INTO _meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )

@@ -1,0 +1,117 @@
+"""Dense integer keys for the event ids, kept beside the strings in ``events``.
+
+Rebuilding the metric rollups deduplicates every event by account, user and session: with
+string ids that is a hash of every id of every event, the largest part of a cold rebuild. The
+store therefore keeps, for each event, dense integer keys of its account, user, session, event
+type and feature (``_account_k``, ``_user_k``, ``_session_k``, ``_type_k``, ``_feature_k``),
+with one dictionary table per id (``_key_account`` ... ``_key_feature``: ``k`` from 0, ``id``
+the string). They are internal: the canonical columns are unchanged, and every figure is the
+same with or without them (the rollup tests compare both paths).
+
+Ingestion assigns them as it inserts (:func:`register` the new ids, then :func:`keyed_select`);
+rows written any other way (by hand, by an older version) have ``_type_k`` NULL and get their
+keys at the next rollup refresh (:func:`assign`). Keys never change once given: a new id gets
+the next number, in the order of its first event.
+
+Examples
+--------
+>>> from portalroi.store import Store
+>>> con = Store(":memory:").con
+>>> _ = con.execute(
+...     "INSERT INTO events (event_id, ts, account_id, user_id, session_id, event_type) "
+...     "VALUES ('e1', TIMESTAMP '2024-01-01 10:00', 'A', 'u2', 's1', 'login'), "
+...     "('e2', TIMESTAMP '2024-01-01 09:00', 'A', 'u1', 's1', 'search')")
+>>> assign(con)
+2
+>>> con.execute("SELECT user_id, _user_k, _session_k FROM events ORDER BY ts").fetchall()
+[('u1', 0, 0), ('u2', 1, 0)]
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+__all__ = ["COLUMNS", "KEYS", "assign", "ensure", "keyed_select", "register", "stale"]
+
+#: (string column of ``events``, its key column, its dictionary table).
+KEYS: tuple[tuple[str, str, str], ...] = (
+    ("account_id", "_account_k", "_key_account"),
+    ("user_id", "_user_k", "_key_user"),
+    ("session_id", "_session_k", "_key_session"),
+    ("event_type", "_type_k", "_key_type"),
+    ("feature", "_feature_k", "_key_feature"),
+)
+#: The key columns, in order.
+COLUMNS: tuple[str, ...] = tuple(k for _, k, _ in KEYS)
+#: A row has its keys when ``_type_k`` is set (``event_type`` is never NULL).
+_UNKEYED = "_type_k IS NULL"
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the key columns to ``events`` and create the dictionaries where missing."""
+    for _, key, table in KEYS:
+        con.execute(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {key} INTEGER")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} (k INTEGER NOT NULL, id VARCHAR NOT NULL)")
+
+
+def register(con: duckdb.DuckDBPyConnection, rows: str) -> None:
+    """Give the ids in ``rows`` (a relation with the canonical event columns) that have no key
+    yet the next numbers, in the order of their first event (then of the id)."""
+    for col, _, table in KEYS:
+        con.execute(
+            f"INSERT INTO {table} SELECT (SELECT coalesce(max(k) + 1, 0) FROM {table}) "
+            "+ CAST(row_number() OVER (ORDER BY first, id) AS INTEGER) - 1, id "
+            f"FROM (SELECT {col} AS id, min(ts) AS first FROM {rows} r "
+            f"WHERE {col} IS NOT NULL GROUP BY {col}) n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE d.id = n.id)"
+        )
+
+
+def keyed_select(columns: str, rows: str) -> str:
+    """SQL selecting ``columns`` of ``rows`` followed by the five keys (after :func:`register`)."""
+    joins = " ".join(f"LEFT JOIN {table} {key} ON {key}.id = r.{col}" for col, key, table in KEYS)
+    keys = ", ".join(f"{key}.k AS {key}" for _, key, _ in KEYS)
+    cols = ", ".join(f"r.{c.strip()}" for c in columns.split(","))
+    return f"SELECT {cols}, {keys} FROM {rows} r {joins}"
+
+
+def assign(con: duckdb.DuckDBPyConnection, where: str = "") -> int:
+    """Key the ``events`` rows that have no keys (and match ``where``, a further condition);
+    return how many were keyed.
+
+    Rows written by ingestion already have them; this serves rows written by hand and stores
+    made before the keys existed (an update of every such row: slow on a large store, once).
+    """
+    cond = f"{_UNKEYED} AND ({where})" if where else _UNKEYED
+    n = int(con.execute(f"SELECT count(*) FROM events WHERE {cond}").fetchall()[0][0])
+    if not n:
+        return 0
+    register(con, f"(SELECT * FROM events WHERE {cond})")
+    sets = ", ".join(f"{key} = x.{key}" for key in COLUMNS)
+    con.execute(
+        f"UPDATE events SET {sets} FROM ("
+        + keyed_select("rowid AS _rid", f"(SELECT rowid, * FROM events WHERE {cond})")
+        + ") x WHERE events.rowid = x._rid"
+    )
+    return n
+
+
+def stale(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark the rows whose keys do not name their ids (a hand edit of an id) as unkeyed, so
+    that :func:`assign` keys them again; return how many.
+
+    Reads every row with its five dictionaries: a few seconds on a store of 100M events, so it
+    runs only when a rebuild is asked for.
+    """
+    joins = " ".join(f"LEFT JOIN {table} {key} ON {key}.k = e.{key}" for _, key, table in KEYS)
+    wrong = " OR ".join(f"{key}.id IS DISTINCT FROM e.{col}" for col, key, _ in KEYS)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _stale_keys AS SELECT e.rowid AS _rid FROM events e "
+        f"{joins} WHERE NOT (e.{_UNKEYED}) AND ({wrong})"
+    )
+    n = int(con.execute("SELECT count(*) FROM _stale_keys").fetchall()[0][0])
+    if n:
+        nulls = ", ".join(f"{key} = NULL" for key in COLUMNS)
+        con.execute(f"UPDATE events SET {nulls} WHERE rowid IN (SELECT _rid FROM _stale_keys)")
+    con.execute("DROP TABLE _stale_keys")
+    return n
