@@ -214,7 +214,7 @@ def _norm(v: Any) -> Any:
 
 def read_back(con: Any) -> dict[str, list[tuple]]:
     out = {}
-    for table in _kernel.DDL:
+    for table in _rollup_sql.DDL:
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         sel = []
         joins = []
@@ -233,11 +233,16 @@ def _check(
     events: list[dict[str, Any]], accounts: list[dict[str, Any]], *, own_keys: bool = False
 ) -> Store:
     store = _store(events, accounts, own_keys=own_keys)
+    _compare(store, events, accounts)
+    return store
+
+
+def _compare(store: Store, events: list[dict[str, Any]], accounts: list[dict[str, Any]]) -> None:
     assert _kernel.rebuild(store.con) is True
     got = read_back(store.con)
     want = oracle(events, accounts)
-    assert set(got) == set(_kernel.DDL)
-    for table in _kernel.DDL:
+    assert set(got) == set(_rollup_sql.DDL)
+    for table in _rollup_sql.DDL:
         assert got[table] == want[table], table
     # the orders the readers rely on: user-days by day, help sessions by key
     days = [r[0] for r in store.con.execute("SELECT day FROM _rollup_user_day_k").fetchall()]
@@ -246,7 +251,6 @@ def _check(
         r[0] for r in store.con.execute("SELECT session_k FROM _rollup_session_help_k").fetchall()
     ]
     assert ks == sorted(ks)
-    return store
 
 
 # -- hand-written timelines --------------------------------------------------------------------
@@ -364,20 +368,78 @@ def test_random_data_matches_the_oracle(seed: int) -> None:
     _check(events, accounts).close()
 
 
+def test_anonymous_events_and_deleted_rows_outside_the_active_days() -> None:
+    """The grid spans every event's day (DuckDB's statistics give the range, and deletes do
+    not narrow them); DAU/WAU/MAU still run from the first to the last active day."""
+    anonymous = [
+        _ev("2023-12-01 10:00", "A1", None, "s8", "search"),
+        _ev("2024-05-31 23:59", "A2", None, None, "login"),
+    ]
+    early = _ev("2024-01-02 10:00", "A1", "u2", "s7", "login")
+    store = _store([*HAND, *anonymous, early], HAND_ACCOUNTS)
+    store.con.execute("DELETE FROM events WHERE ts < TIMESTAMP '2024-01-03' AND user_id = 'u2'")
+    _compare(store, [*HAND, *anonymous], HAND_ACCOUNTS)
+    days = store.con.execute("SELECT min(day), max(day) FROM _rollup_daily_active").fetchall()
+    assert days == [(date(2024, 1, 30), date(2024, 3, 5))]
+    store.close()
+
+
+def test_settings_are_restored() -> None:
+    store = _store(HAND, HAND_ACCOUNTS)
+    con = store.con
+    con.execute("SET memory_limit = '1GB'")
+    con.execute("SET preserve_insertion_order = true")
+    setting = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    before = con.execute(setting).fetchall()
+    for _ in range(3):  # no drift from one rebuild to the next
+        assert _kernel.rebuild(con) is True
+        assert con.execute(setting).fetchall() == before
+    con.execute("SET memory_limit = '100MB'")  # below the kernel's cap: left as it is
+    before = con.execute(setting).fetchall()
+    assert _kernel.rebuild(con) is True
+    assert con.execute(setting).fetchall() == before
+    store.close()
+
+
 # -- fallbacks --------------------------------------------------------------------------------
 
 
-def _fallback(store: Store) -> None:
-    before = _tables(store.con)
+_SETTINGS = (
+    "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order'), "
+    "current_setting('disabled_compression_methods')"
+)
+
+
+def _snapshot(con: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"settings": con.execute(_SETTINGS).fetchall()}
+    for table in sorted(_tables(con)):
+        out[table] = sorted(map(repr, con.execute(f"FROM {table}").fetchall()))
+    return out
+
+
+def _fallback(store: Store, *, rollups: bool = False) -> None:
+    """The kernel declines and leaves every table and setting as it was."""
+    before = _snapshot(store.con)
+    assert any(t.startswith("_rollup") for t in before) == rollups
     assert _kernel.rebuild(store.con) is False
-    assert _tables(store.con) == before
-    assert not any(t.startswith("_rollup") for t in before)
+    assert _snapshot(store.con) == before
     store.close()
 
 
 def test_user_in_two_accounts_falls_back() -> None:
     events = [*HAND, _ev("2024-03-07 10:00", "A2", "u1", "s7", "login")]
     _fallback(_store(events, HAND_ACCOUNTS))
+
+
+def test_fallback_after_a_rebuild_keeps_the_tables() -> None:
+    store = _store(HAND, HAND_ACCOUNTS)
+    assert _kernel.rebuild(store.con) is True
+    store.con.execute(
+        "INSERT INTO events (event_id, ts, account_id, user_id, event_type) "
+        "VALUES ('x', TIMESTAMP '2024-03-07 10:00', 'A2', 'u1', 'login')"
+    )
+    keys.assign(store.con)
+    _fallback(store, rollups=True)
 
 
 def test_count_past_the_grid_falls_back() -> None:
@@ -428,6 +490,12 @@ def test_missing_account_key_falls_back() -> None:
     _fallback(store)
 
 
+def test_missing_time_falls_back() -> None:
+    store = _store(HAND, HAND_ACCOUNTS)
+    store.con.execute("UPDATE events SET ts = NULL WHERE user_id = 'u3'")
+    _fallback(store)
+
+
 def test_key_outside_its_dictionary_falls_back() -> None:
     store = _store(HAND, HAND_ACCOUNTS)
     store.con.execute("UPDATE events SET _session_k = 1000 WHERE session_id = 's1'")
@@ -437,16 +505,12 @@ def test_key_outside_its_dictionary_falls_back() -> None:
 # -- the same tables as the SQL rebuild -----------------------------------------------------------
 
 
-def test_tables_are_the_sql_rebuilds() -> None:
-    assert _kernel.DDL == _rollup_sql.DDL
-
-
 def _same_as_sql(con: Any) -> None:
     assert _rollup_sql.rebuild(con, kernel=False) == "sql"
-    for table in _kernel.DDL:
+    for table in _rollup_sql.DDL:
         con.execute(f"CREATE OR REPLACE TEMP TABLE sql_{table} AS SELECT * FROM {table}")
     assert _kernel.rebuild(con) is True
-    for table in _kernel.DDL:
+    for table in _rollup_sql.DDL:
         n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         assert n > 0, table
         for a, b in ((table, f"sql_{table}"), (f"sql_{table}", table)):

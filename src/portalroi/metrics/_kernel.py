@@ -10,22 +10,24 @@ Numba kernel (``nogil``) folds the last batch into
 * per session the first search, first article view and last ticket,
 * each user's account.
 
-Every rollup table of :mod:`portalroi.metrics._rollup_sql` is then derived from these arrays in
-compiled code or numpy, each big input freed as soon as its outputs are made, and written with
+Every rollup table of :mod:`portalroi.metrics._rollup_sql` (its ``DDL``) is then derived from
+these arrays in compiled code or numpy, each big input freed as soon as its outputs are made, and written with
 ``CREATE OR REPLACE TABLE`` + ``INSERT ... SELECT`` from Arrow. The rows are those of the SQL
 rebuild with the string ids replaced by their keys.
 
 When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
 user on one day, more than 64 features, a grid past :data:`MAX_GRID_CELLS`, no keyed events,
-a key missing or outside its dictionary) :func:`rebuild` writes nothing and returns ``False``:
+a key missing or outside its dictionary, a time missing) :func:`rebuild` writes nothing and returns ``False``:
 the caller then runs the SQL rebuild.
 """
 
 from __future__ import annotations
 
 import queue
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import duckdb
@@ -34,42 +36,27 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-__all__ = ["DDL", "MAX_FEATURES", "MAX_GRID_CELLS", "rebuild"]
+from portalroi.metrics import _rollup_sql as sql
+
+__all__ = ["MAX_FEATURES", "MAX_GRID_CELLS", "rebuild"]
 
 #: Largest day x user grid the kernel allocates (``uint16`` cells: 600 MB at this size).
 MAX_GRID_CELLS = 300_000_000
 #: Features a month x user bitmask can hold.
 MAX_FEATURES = 64
+#: DuckDB's ``memory_limit`` while the kernel runs, where the store's is higher (restored after):
+#: DuckDB keeps the events' blocks it reads cached up to its limit, beside the kernel's arrays
+#: (100M events, limit 1GB: 2.2 GB peak RSS).
+DUCKDB_MEMORY = "256MB"
 #: Rows per batch of the streamed read.
 BATCH_ROWS = 1 << 20
 
 US_DAY = 86_400_000_000
 _NONE_MIN = np.iinfo(np.int64).max  # "no first search / article" (a min over nothing)
 _NONE_MAX = np.iinfo(np.int64).min  # "no ticket" (a max over nothing)
-_ACTIVATION_DAYS = 90  # as _rollup_sql.ACTIVATION_DAYS
-
-#: The physical tables this module writes, with their columns (used when
-#: ``_rollup_sql.create_tables`` is not there).
-DDL: dict[str, str] = {
-    "_rollup_user_day_k": "account_k INTEGER, user_k INTEGER, day DATE, n_events BIGINT",
-    "_rollup_day_type": "day DATE, event_type VARCHAR, n_events BIGINT",
-    "_rollup_feature_user_k": "month DATE, feature_k INTEGER, user_k INTEGER",
-    "_rollup_feature_month": "month DATE, feature VARCHAR, users BIGINT",
-    "_rollup_session_help_k": (
-        "session_k INTEGER, first_search TIMESTAMP, first_article TIMESTAMP, last_ticket TIMESTAMP"
-    ),
-    "_rollup_help_month": "kind VARCHAR, month DATE, sessions BIGINT, converted BIGINT",
-    "_rollup_user_month_k": "user_k INTEGER, month DATE",
-    "_rollup_user_first_k": "user_k INTEGER, cohort DATE",
-    "_rollup_month_active": "month DATE, active_users BIGINT",
-    "_rollup_cohort": 'cohort DATE, "offset" BIGINT, users BIGINT',
-    "_rollup_daily_active": "day DATE, dau BIGINT, wau BIGINT, mau BIGINT",
-    "_rollup_account_first_k": "account_k INTEGER, first_day DATE",
-    "_rollup_account_user_k": "account_k INTEGER, user_k INTEGER, window_days BIGINT",
-}
 
 _READ = (
-    "SELECT epoch_us(ts), CAST(coalesce(_account_k, -1) AS INTEGER), "
+    "SELECT coalesce(epoch_us(ts), -9223372036854775807), CAST(coalesce(_account_k, -1) AS INTEGER), "
     "CAST(_user_k AS INTEGER), CAST(coalesce(_session_k, -1) AS INTEGER), "
     "CAST(coalesce(_type_k, -1) AS INTEGER), CAST(coalesce(_feature_k, -1) AS INTEGER) "
     "FROM events WHERE _user_k IS NOT NULL"
@@ -147,7 +134,8 @@ def _help(
     n_months: int,
 ) -> tuple[_Arr, _Arr]:
     """Help sessions in session order, and per kind (0 help, 1 search) and month the sessions
-    and those with a later ticket."""
+    and those with a later ticket. The help sessions' times are moved to the front of the
+    three arrays, in place (no copy of arrays as long as the sessions)."""
     none_min = np.iinfo(np.int64).max
     none_max = np.iinfo(np.int64).min
     n = 0
@@ -168,6 +156,9 @@ def _help(
         if fs == none_min and fa == none_min and lt == none_max:
             continue
         rs[k] = s
+        first_search[k] = fs
+        first_article[k] = fa
+        last_ticket[k] = lt
         k += 1
         for kind in range(2):
             first = min(fs, fa) if kind == 0 else fs
@@ -206,11 +197,13 @@ def _user_days(
     n_ud: int,
     n_um: int,
     window: _Arr,
+    window_days: int,
 ) -> tuple[_Arr, ...]:
     """Everything the grid holds: user-days in day order, DAU/WAU/MAU per day, (user, month)
     pairs in month order, each user's first month, monthly actives, cohort cells, each
     account's first day (``first_day``) and each user's active days in its account's window
-    (``live`` = the account's go-live day, or < -2**40 where it has none: its first day)."""
+    (``live`` = the account's go-live day, or < -2**40 where it has none: its first day; the
+    window is ``window_days`` from it)."""
     nd, nu = grid.shape
     ud_a = np.empty(n_ud, np.int32)
     ud_u = np.empty(n_ud, np.int32)
@@ -252,7 +245,7 @@ def _user_days(
                     first_day[a] = d
                     if live[a] < -(2**40):
                         live[a] = d
-                window[u] += d >= live[a] and d < live[a] + _ACTIVATION_DAYS
+                window[u] += d >= live[a] and d < live[a] + window_days
             gap = d - last[u]
             active[d, 0] += gap == 0
             active[d, 1] += gap < 7
@@ -357,18 +350,8 @@ def _ts_array(values: np.ndarray[Any, Any], none: int) -> pa.Array:
     return pa.array(values.view("datetime64[us]"), pa.timestamp("us"), mask=values == none)
 
 
-def _create(con: duckdb.DuckDBPyConnection) -> None:
-    from portalroi.metrics import _rollup_sql
-
-    create = getattr(_rollup_sql, "create_tables", None)
-    if create is not None:
-        create(con)
-        return
-    for name, cols in DDL.items():
-        con.execute(f"CREATE OR REPLACE TABLE {name} ({cols})")
-
-
 def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Any]) -> None:
+    assert table in sql.DDL, table
     frame = pa.table(columns)
     view = f"_kernel_{table.lstrip('_')}"
     con.register(view, frame)
@@ -379,19 +362,74 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Any]) 
         con.unregister(view)
 
 
+def _warm() -> None:
+    """Call each compiled function once on tiny arrays of the types :func:`rebuild` passes, so
+    that Numba loads them from its cache (about a second in a fresh process, mostly Numba's own
+    imports) while DuckDB answers the first queries."""
+    i8, i32, i64, u16, u64 = np.int8, np.int32, np.int64, np.uint16, np.uint64
+    ts, acc, usr, ses, typ, fea = (np.zeros(1, t) for t in (i64, i32, i32, i32, i32, i32))
+    for c in (ts, acc, usr, ses, typ, fea):
+        c.flags.writeable = False  # as Arrow's zero-copy columns
+    grid = np.zeros((1, 1), u16)
+    one = np.zeros(1, i64)
+    sizes, types = np.ones(6, i64), np.full(4, -1, i64)
+    _pass(ts, acc, usr, ses, typ, fea, 0, sizes, types, one, grid, np.zeros((1, 1), i64),
+          np.full(1, -1, i32), np.zeros((1, 1), u64), one.copy(), one.copy(), one.copy(),
+          np.zeros(3, i8))  # fmt: skip
+    _help(one, one, one, 0, one, 1)
+    _count_grid(grid, one)
+    _user_days(grid, np.zeros(1, i32), one, 1, one.copy(), 1, 1, one.copy(), 1)
+    _feature_users(np.zeros((1, 1), u64))
+
+
+def _memory_bytes(setting: str) -> float:
+    """Bytes of a DuckDB size, as set (``256MB``) or shown (``953.6 MiB``)."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", setting)
+    if found is None:
+        return float("inf")
+    scale = {"": 1, "B": 1, "BYTES": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+    scale |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+    return float(found[1]) * scale.get(found[2].upper(), float("inf"))
+
+
+@contextmanager
+def _memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Hold DuckDB's ``memory_limit`` to :data:`DUCKDB_MEMORY` while the kernel runs, then
+    restore it (a setting of the whole database: loads hold the store's write lock while they
+    rebuild)."""
+    before = str(_one(con, "SELECT current_setting('memory_limit')")[0])
+    cap = _memory_bytes(DUCKDB_MEMORY)
+    if _memory_bytes(before) <= cap:
+        yield
+        return
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    try:
+        yield
+    finally:
+        # the setting shows 0.1 units: half a unit more restores what it showed, each time
+        number, _, unit = before.partition(" ")
+        con.execute(f"SET memory_limit = '{float(number) + 0.05} {unit}'")
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     """Build every integer-keyed rollup from ``events`` in one streamed read.
 
     Returns ``False``, having written nothing, when the kernel's arrays cannot hold the data
     (see the module's docstring); the caller then runs the SQL rebuild.
     """
-    unkeyed, ts_lo, ts_hi = _one(
-        con,
-        "SELECT count(*) FILTER (WHERE _type_k IS NULL), "
-        "epoch_us(min(ts) FILTER (WHERE _user_k IS NOT NULL)), "
-        "epoch_us(max(ts) FILTER (WHERE _user_k IS NOT NULL)) FROM events",
-    )
-    if unkeyed or ts_lo is None:
+    if _one(con, "SELECT count(*) FROM events WHERE _type_k IS NULL")[0]:
+        return False  # unkeyed rows
+    warm = threading.Thread(target=_warm, name="portalroi-kernel-warm", daemon=True)
+    warm.start()
+    with _memory_cap(con):
+        return _build(con, warm)
+
+
+def _build(con: duckdb.DuckDBPyConnection, warm: threading.Thread) -> bool:
+    # every event's day, anonymous ones too: DuckDB answers from the column's statistics,
+    # where a scan of the events with a user took a second at 100M (and filled its buffers)
+    ts_lo, ts_hi = _one(con, "SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM events")
+    if ts_lo is None:
         return False
     na, nu, ns = (_size(con, f"_key_{x}") for x in ("account", "user", "session"))
     type_names = _names(con, "_key_type")
@@ -436,6 +474,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
         _pass(ts, acc, usr, ses, typ, fea, *state)
         return not conflict.any()
 
+    warm.join()
     before = _one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")  # the pass does not depend on order
     try:
@@ -443,27 +482,30 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     finally:
         con.execute(f"SET preserve_insertion_order = {bool(before)}")
     state.clear()  # the arrays go with their names below
-    if conflict.any():
-        return False
+    active_days = np.flatnonzero(day_type.sum(axis=1))
+    if conflict.any() or not len(active_days):
+        return False  # the grid cannot hold the data, or no event has a user
+    lo, hi = int(active_days[0]), int(active_days[-1])
+    del active_days
 
-    _create(con)
+    sql.create_tables(con)
     # help sessions first: the three per-session arrays are the largest inputs after the grid
     rs, help_counts = _help(first_search, first_article, last_ticket, day0, month_of_day, n_months)
     _write(
         con,
-        "_rollup_session_help_k",
+        sql.SESSION_HELP_K,
         {
             "session_k": rs,
-            "first_search": _ts_array(first_search[rs], _NONE_MIN),
-            "first_article": _ts_array(first_article[rs], _NONE_MIN),
-            "last_ticket": _ts_array(last_ticket[rs], _NONE_MAX),
+            "first_search": _ts_array(first_search[: len(rs)], _NONE_MIN),
+            "first_article": _ts_array(first_article[: len(rs)], _NONE_MIN),
+            "last_ticket": _ts_array(last_ticket[: len(rs)], _NONE_MAX),
         },
     )
     del rs, first_search, first_article, last_ticket
     kind, month = np.nonzero(help_counts[:, :, 0])
     _write(
         con,
-        "_rollup_help_month",
+        sql.HELP_MONTH,
         {
             "kind": pa.array(np.array(["help", "search"])[kind]),
             "month": _date_array(month_days[month]),
@@ -475,7 +517,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     d, t = np.nonzero(day_type)
     _write(
         con,
-        "_rollup_day_type",
+        sql.DAY_TYPE,
         {
             "day": _date_array(d + day0),
             "event_type": pa.array([type_names[int(x)] for x in t], pa.string()),
@@ -488,14 +530,14 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     del fmask
     _write(
         con,
-        "_rollup_feature_user_k",
+        sql.FEATURE_USER_K,
         {"month": _date_array(month_days[fm]), "feature_k": ff, "user_k": fu},
     )
     del fm, ff, fu
     m, f = np.nonzero(per)
     _write(
         con,
-        "_rollup_feature_month",
+        sql.FEATURE_MONTH,
         {
             "month": _date_array(month_days[m]),
             "feature": pa.array([feature_names[int(x)] for x in f], pa.string()),
@@ -514,53 +556,53 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     n_ud, n_um = _count_grid(grid, month_of_day)
     (ud_a, ud_u, ud_d, ud_n, active, um_u, um_m, first_month, month_active, cohort,
      first_day) = _user_days(grid, user_acc, month_of_day, n_months, live, n_ud, n_um,
-                             window)  # fmt: skip
+                             window, sql.ACTIVATION_DAYS)  # fmt: skip
     del grid
     _write(
         con,
-        "_rollup_user_day_k",
+        sql.USER_DAY_K,
         {"account_k": ud_a, "user_k": ud_u, "day": _date_array(ud_d + day0), "n_events": ud_n},
     )
     del ud_a, ud_u, ud_d, ud_n
     _write(
         con,
-        "_rollup_daily_active",
+        sql.DAILY,
         {
-            "day": _date_array(np.arange(day0, day0 + nd)),
-            "dau": active[:, 0],
-            "wau": active[:, 1],
-            "mau": active[:, 2],
+            "day": _date_array(np.arange(day0 + lo, day0 + hi + 1)),  # first to last active day
+            "dau": active[lo : hi + 1, 0],
+            "wau": active[lo : hi + 1, 1],
+            "mau": active[lo : hi + 1, 2],
         },
     )
-    _write(con, "_rollup_user_month_k", {"user_k": um_u, "month": _date_array(month_days[um_m])})
+    _write(con, sql.USER_MONTH_K, {"user_k": um_u, "month": _date_array(month_days[um_m])})
     del um_u, um_m
     users = np.flatnonzero(first_month >= 0).astype(np.int32)
     _write(
         con,
-        "_rollup_user_first_k",
+        sql.USER_FIRST_K,
         {"user_k": users, "cohort": _date_array(month_days[first_month[users]])},
     )
     months_on = np.flatnonzero(month_active)
     _write(
         con,
-        "_rollup_month_active",
+        sql.MONTH_ACTIVE,
         {"month": _date_array(month_days[months_on]), "active_users": month_active[months_on]},
     )
     c, o = np.nonzero(cohort)
     _write(
         con,
-        "_rollup_cohort",
+        sql.COHORT,
         {"cohort": _date_array(month_days[c]), "offset": o.astype(np.int64), "users": cohort[c, o]},
     )
     accounts = np.flatnonzero(first_day >= 0).astype(np.int32)
     _write(
         con,
-        "_rollup_account_first_k",
+        sql.ACCOUNT_FIRST_K,
         {"account_k": accounts, "first_day": _date_array(first_day[accounts] + day0)},
     )
     _write(
         con,
-        "_rollup_account_user_k",
+        sql.ACCOUNT_USER_K,
         {"account_k": user_acc[users], "user_k": users, "window_days": window[users]},
     )
     return True
