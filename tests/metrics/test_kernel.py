@@ -384,6 +384,30 @@ def test_anonymous_events_and_deleted_rows_outside_the_active_days() -> None:
     store.close()
 
 
+def test_times_before_1970() -> None:
+    """Days are floored (epoch microseconds are negative before 1970)."""
+    events = [
+        _ev("1969-12-30 23:30", "A1", "u1", "s1", "search"),
+        _ev("1969-12-31 23:59:59.999999", "A1", "u1", "s1", "ticket_created"),
+        _ev("1970-01-01 00:00", "A1", "u2", "s2", "article_view"),
+    ]
+    _check(events, [{"account_id": "A1", "portal_live_at": T("1969-12-31 12:00")}]).close()
+
+
+def test_inside_a_transaction() -> None:
+    """As a load's after-load hook runs it: the read in a thread, the writes, one commit."""
+    store = _store(HAND, HAND_ACCOUNTS)
+    with store.transaction() as con:
+        assert _kernel.rebuild(con) is True
+    assert read_back(store.con) == oracle(HAND, HAND_ACCOUNTS)
+    store.con.execute("BEGIN TRANSACTION")
+    store.con.execute("DELETE FROM events WHERE user_id = 'u3'")
+    assert _kernel.rebuild(store.con) is True
+    store.con.execute("ROLLBACK")
+    assert read_back(store.con) == oracle(HAND, HAND_ACCOUNTS)
+    store.close()
+
+
 def test_settings_are_restored() -> None:
     store = _store(HAND, HAND_ACCOUNTS)
     con = store.con
