@@ -418,6 +418,10 @@ def test_settings_are_restored() -> None:
     for _ in range(3):  # no drift from one rebuild to the next
         assert _kernel.rebuild(con) is True
         assert con.execute(setting).fetchall() == before
+    con.execute("SET memory_limit = '-1'")  # no limit: capped, and restored as no limit
+    before = con.execute(setting).fetchall()
+    assert _kernel.rebuild(con) is True
+    assert con.execute(setting).fetchall() == before
     con.execute("SET memory_limit = '100MB'")  # below the kernel's cap: left as it is
     before = con.execute(setting).fetchall()
     assert _kernel.rebuild(con) is True

@@ -11,14 +11,17 @@ Numba kernel (``nogil``) folds the last batch into
 * each user's account.
 
 Every rollup table of :mod:`portalroi.metrics._rollup_sql` (its ``DDL``) is then derived from
-these arrays in compiled code or numpy, each big input freed as soon as its outputs are made, and written with
-``CREATE OR REPLACE TABLE`` + ``INSERT ... SELECT`` from Arrow. The rows are those of the SQL
-rebuild with the string ids replaced by their keys.
+these arrays in compiled code or numpy, each big input freed as soon as its outputs are made,
+and written with ``_rollup_sql.create_tables`` (``CREATE OR REPLACE TABLE``) and ``INSERT ...
+SELECT`` from Arrow. The rows are those of the SQL rebuild, ids replaced by their keys.
 
 When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
 user on one day, more than 64 features, a grid past :data:`MAX_GRID_CELLS`, no keyed events,
-a key missing or outside its dictionary, a time missing) :func:`rebuild` writes nothing and returns ``False``:
-the caller then runs the SQL rebuild.
+unkeyed rows, a key missing or outside its dictionary, a time missing) :func:`rebuild` writes
+nothing and returns ``False``: the caller then runs the SQL rebuild.
+
+While it runs, DuckDB's ``memory_limit`` is held to :data:`DUCKDB_MEMORY` and
+``preserve_insertion_order`` is off for the read; both are restored.
 """
 
 from __future__ import annotations
@@ -56,8 +59,11 @@ _NONE_MIN = np.iinfo(np.int64).max  # "no first search / article" (a min over no
 _NONE_MAX = np.iinfo(np.int64).min  # "no ticket" (a max over nothing)
 
 _READ = (
-    "SELECT coalesce(epoch_us(ts), -9223372036854775807), CAST(coalesce(_account_k, -1) AS INTEGER), "
-    "CAST(_user_k AS INTEGER), CAST(coalesce(_session_k, -1) AS INTEGER), "
+    # no session or feature reads as -1; a missing time, account or type as a value the pass
+    # refuses (it then falls back)
+    "SELECT coalesce(epoch_us(ts), -9223372036854775807), "
+    "CAST(coalesce(_account_k, -1) AS INTEGER), CAST(_user_k AS INTEGER), "
+    "CAST(coalesce(_session_k, -1) AS INTEGER), "
     "CAST(coalesce(_type_k, -1) AS INTEGER), CAST(coalesce(_feature_k, -1) AS INTEGER) "
     "FROM events WHERE _user_k IS NOT NULL"
 )
@@ -382,33 +388,38 @@ def _warm() -> None:
     _feature_users(np.zeros((1, 1), u64))
 
 
-def _memory_bytes(setting: str) -> float:
-    """Bytes of a DuckDB size, as set (``256MB``) or shown (``953.6 MiB``)."""
-    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", setting)
-    if found is None:
-        return float("inf")
-    scale = {"": 1, "B": 1, "BYTES": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
-    scale |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-    return float(found[1]) * scale.get(found[2].upper(), float("inf"))
+_UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
+
+
+def _memory_bytes(setting: str) -> float | None:
+    """Bytes of a DuckDB size, as set (``256MB``) or shown (``953.6 MiB``); None when not
+    understood."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]+)\s*", setting)
+    if found is None or found[2].upper() not in _UNITS:
+        return None
+    return float(found[1]) * _UNITS[found[2].upper()]
 
 
 @contextmanager
 def _memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Hold DuckDB's ``memory_limit`` to :data:`DUCKDB_MEMORY` while the kernel runs, then
     restore it (a setting of the whole database: loads hold the store's write lock while they
-    rebuild)."""
+    rebuild). A limit at or below the cap, or one not understood, is left alone."""
     before = str(_one(con, "SELECT current_setting('memory_limit')")[0])
-    cap = _memory_bytes(DUCKDB_MEMORY)
-    if _memory_bytes(before) <= cap:
+    number, _, unit = before.partition(" ")
+    shown, cap = _memory_bytes(before), _memory_bytes(DUCKDB_MEMORY)
+    if shown is None or cap is None or shown <= cap:
         yield
         return
+    # the setting shows 0.1 units: half a unit more restores what it showed, each time; no
+    # limit (-1) shows as 16383.9 PiB, a unit SET does not take
+    restore = "-1" if unit == "PiB" else f"{float(number) + 0.05} {unit}"
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     try:
         yield
     finally:
-        # the setting shows 0.1 units: half a unit more restores what it showed, each time
-        number, _, unit = before.partition(" ")
-        con.execute(f"SET memory_limit = '{float(number) + 0.05} {unit}'")
+        con.execute(f"SET memory_limit = '{restore}'")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
