@@ -300,10 +300,8 @@ def rebuild(con: duckdb.DuckDBPyConnection, *, kernel: bool = True) -> str:
 
 
 def _kernel_rebuild(con: duckdb.DuckDBPyConnection) -> bool:
-    try:  # DEV-ONLY until the kernel lands
-        from portalroi.metrics import _kernel  # Numba loads only when a rebuild needs it
-    except ImportError:
-        return False
+    from portalroi.metrics import _kernel  # Numba loads only when a rebuild needs it
+
     return _kernel.rebuild(con)
 
 
