@@ -300,8 +300,9 @@ def drop_rollups(con: duckdb.DuckDBPyConnection) -> None:
     >>> _ = refresh_rollups(con); drop_rollups(con); rollup_is_current(con)
     False
     """
-    for name in sql.VIEWS:
-        con.execute(f"DROP VIEW IF EXISTS {name}")
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    for name in sql.VIEWS:  # tables of these names in stores made before the integer keys
+        con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} IF EXISTS {name}")
     for name in (_STATE, *sql.TABLES):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
