@@ -63,6 +63,23 @@ def test_hand_written_groups_shares_gaps_and_searches() -> None:
     assert "password" not in zero.index  # it had results
 
 
+@pytest.mark.parametrize(("password_cost", "first"), [(5.0, "invoice"), (25.0, "password")])
+def test_groups_of_equal_size_come_costliest_first(password_cost: float, first: str) -> None:
+    # Two groups of 6: which one NMF numbers 0 is floating-point rounding (equal singular
+    # values), so the order must come from the costs, whichever way round they are.
+    tickets = hand_tickets().assign(cost=[password_cost] * 6 + [15.0] * 6)
+    none = pd.DataFrame(columns=["article_id", "title", "body"])
+    report = topic_report(tickets, none, pd.DataFrame(columns=["query", "result_count"]), k=2)
+    assert report.groups["terms"].str[0].iloc[0] == first
+
+
+def test_groups_of_equal_size_without_costs_come_by_name() -> None:
+    tickets = hand_tickets().drop(columns="cost")
+    none = pd.DataFrame(columns=["article_id", "title", "body"])
+    report = topic_report(tickets, none, pd.DataFrame(columns=["query", "result_count"]), k=2)
+    assert report.groups["terms"].str[0].tolist() == ["invoice", "password"]
+
+
 def test_sampled_fit_assigns_every_ticket_like_a_full_fit() -> None:
     texts = hand_tickets()["subject"].tolist() * 10
     full = find_ticket_topics(texts, k=2, max_fit=len(texts))

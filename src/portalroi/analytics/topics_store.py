@@ -50,6 +50,19 @@ __all__ = [
 DAYS_PER_MONTH = 365.25 / 12
 
 
+def _order_groups(groups: pd.DataFrame) -> pd.DataFrame:
+    """Groups largest first; ties by cost (when known), then name, then topic id.
+
+    The topic ids themselves carry no meaning: they are the order of the NMF components (or
+    k-means centres), which for groups of equal weight is decided by floating-point rounding in
+    the SVD of the initialisation, so it can differ between BLAS builds and CPUs. Equal ``n``
+    must therefore not fall back on the id alone.
+    """
+    keys = ["n", "cost", "name", "topic"] if "cost" in groups.columns else ["n", "name", "topic"]
+    ascending = [k in ("name", "topic") for k in keys]
+    return groups.sort_values(keys, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
 def find_ticket_topics(
     texts: pd.Series | list[str],
     k: int | None = None,
@@ -83,6 +96,14 @@ def find_ticket_topics(
         ticket joins the nearest centre (:func:`~portalroi.models.topics.embedding_labels`).
         Either way groups are named, and matched to articles, by their TF-IDF centroids, and
         a ticket with no known term is unassigned (``-1``).
+
+    Returns
+    -------
+    TopicGroups
+        As :func:`~portalroi.models.topics.discover_topics`: ``groups`` largest (``n``) first,
+        equal sizes by topic id. The ids are only labels: their numbering is the fitted
+        model's and, for groups of equal weight, can differ between numerical library builds
+        (:func:`topic_report` orders its groups without them).
 
     Examples
     --------
@@ -137,7 +158,8 @@ class TopicReport:
     topics
         The fitted groups (``topics.labels[i]`` is the group of ``tickets.iloc[i]``).
     groups
-        One row per group, largest first: ``topic``, ``name``, ``terms``, ``n``,
+        One row per group, largest (``n``) first; equal sizes costliest first (when costs
+        are known), then by ``name``, then ``topic``: ``topic``, ``name``, ``terms``, ``n``,
         ``share_volume``, ``cost``, ``share_cost``, ``tickets_per_month``, ``article_id``,
         ``similarity``, ``knowledge_gap``.
     zero_results
@@ -217,6 +239,7 @@ def topic_report(
     >>> kb = pd.DataFrame({"article_id": ["A1"], "title": ["Reset your password"], "body": [""]})
     >>> s = pd.DataFrame({"query": ["invoice wrong", "password"], "result_count": [0, 4]})
     >>> r = topic_report(t, kb, s, k=2)
+    >>> # two tickets each, so the costlier group (invoice) comes first
     >>> r.groups[["name", "share_cost", "knowledge_gap"]].values.tolist()
     [['invoice / wrong', 0.6666666666666666, True], ['password / reset', 0.3333333333333333, False]]
     >>> r.zero_results[["example", "topic_name"]].values.tolist()
@@ -238,6 +261,7 @@ def topic_report(
     groups = topics.groups.merge(
         matched[["topic", "article_id", "similarity", "knowledge_gap"]], on="topic", how="left"
     )
+    groups = _order_groups(groups)
     months = _months(tickets["created_at"]) if "created_at" in tickets.columns else float("nan")
     groups.insert(list(groups.columns).index("n") + 1, "tickets_per_month", groups["n"] / months)
     zero = zero_result_searches(searches)
