@@ -118,7 +118,10 @@ users, feature users and retention cells per month, help-to-ticket funnels per m
 `_rollup_*` tables, current inside every load (an after-load hook). Metrics read them when they
 cover as many `events` rows as the table holds and the same `accounts`, and otherwise compute
 from the events, so answers do not depend on them (tests compare both paths after every load).
-An append-only load is folded in from its new rows alone; anything else rebuilds. Loads through
+An append-only load is folded in from its new rows alone; anything else rebuilds. The large
+sets are kept by the integer keys that ingestion gives each event's ids (internal columns of
+`events` such as `_user_k`, with `_key_*` dictionaries); views of the old names
+(`_rollup_user_day`, ...) give them with the string ids. Loads through
 `portalroi ingest` and the API keep them right; after editing `events` by hand in SQL, run
 `portalroi metrics refresh` (and `--rebuild` if rows were updated in place or deleted and
 replaced by as many: the per-metric check counts rows and cannot see those). See
