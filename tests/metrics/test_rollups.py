@@ -170,9 +170,12 @@ def test_consecutive_ingests_fold_in_without_rebuilding(
         assert_frame_equal(fast, compute(store, "mau"))
 
 
-@pytest.mark.parametrize("piece_events", [4_000_000, 5_000])  # one piece; one per month
+@pytest.mark.parametrize(
+    ("kernel", "piece_events"),
+    [(True, 4_000_000), (False, 4_000_000), (False, 5_000)],  # SQL: one piece; one per month
+)
 def test_rebuild_stores_user_days_in_day_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece_events: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool, piece_events: int
 ) -> None:
     """Appends, DAU/WAU/MAU of recent days and ranged metrics read user-days by day range;
     stored in day order, DuckDB skips the row groups of other days (the zone maps). Sets built
@@ -180,15 +183,24 @@ def test_rebuild_stores_user_days_in_day_order(
     from portalroi.metrics import _rollup_sql
 
     monkeypatch.setattr(_rollup_sql, "PIECE_EVENTS", piece_events)
+    built: list[bool] = []  # whether the compiled rebuild built the tables
+    compiled = _rollup_sql._kernel_rebuild
+
+    def rebuild(con: object) -> bool:
+        built.append(kernel and compiled(con))
+        return built[-1]
+
+    monkeypatch.setattr(_rollup_sql, "_kernel_rebuild", rebuild)
     with Store(tmp_path / "o.duckdb") as store:
         store.con.execute(
             "INSERT INTO events BY NAME SELECT 'g' || i AS event_id, "
             "TIMESTAMP '2024-01-01 09:00' + to_days(CAST(hash(i) % 120 AS INTEGER)) AS ts, "
-            "'a' || (i % 7) AS account_id, 'u' || (hash(i * 3) % 400) AS user_id, "
+            "'a' || (hash(i * 3) % 400 % 7) AS account_id, 'u' || (hash(i * 3) % 400) AS user_id, "
             "CASE WHEN i % 3 = 0 THEN 'feature_use' ELSE 'login' END AS event_type, "
             "CASE WHEN i % 3 = 0 THEN 'f' || (i % 5) END AS feature FROM range(20000) t(i)"
         )
         assert refresh_rollups(store.con) == "rebuilt"
+        assert built == [kernel]
         assert len(_rollup_sql._pieces(store.con)) == (1 if piece_events > 20_000 else 4)
         rows, months, backwards = store.con.execute(
             "SELECT count(*), count(DISTINCT date_trunc('month', day)), "
