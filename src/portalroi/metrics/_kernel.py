@@ -10,18 +10,21 @@ Numba kernel (``nogil``) folds the last batch into
 * per session the first search, first article view and last ticket,
 * each user's account.
 
-Every rollup table of :mod:`portalroi.metrics._rollup_sql` (its ``DDL``) is then derived from
-these arrays in compiled code or numpy, each big input freed as soon as its outputs are made,
-and written with ``_rollup_sql.create_tables`` (``CREATE OR REPLACE TABLE``) and ``INSERT ...
-SELECT`` from Arrow. The rows are those of the SQL rebuild, ids replaced by their keys.
+Numba is imported, and the compiled code loaded from its cache, in a thread while DuckDB
+answers the first queries and starts the read. Every rollup table of
+:mod:`portalroi.metrics._rollup_sql` (its ``DDL``) is then derived from these arrays in
+compiled code or numpy, each big input freed as soon as its outputs are made, and written with
+``_rollup_sql.create_tables`` (``CREATE OR REPLACE TABLE``) and ``INSERT ... SELECT`` from
+Arrow by a writer thread, in order, while the next tables are derived (:class:`_Writer`). The
+rows are those of the SQL rebuild, ids replaced by their keys.
 
 When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
 user on one day, more than 64 features, a grid past :data:`MAX_GRID_CELLS`, no keyed events,
 unkeyed rows, a key missing or outside its dictionary, a time missing) :func:`rebuild` writes
 nothing and returns ``False``: the caller then runs the SQL rebuild.
 
-While it runs, DuckDB's ``memory_limit`` is held to :data:`DUCKDB_MEMORY` and
-``preserve_insertion_order`` is off for the read; both are restored.
+While it runs, DuckDB's ``memory_limit`` is held to :data:`DUCKDB_MEMORY`, and
+``preserve_insertion_order`` is off for the read and on for the writes; both are restored.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import duckdb
-import numba as nb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -53,6 +55,12 @@ MAX_FEATURES = 64
 DUCKDB_MEMORY = "256MB"
 #: Rows per batch of the streamed read.
 BATCH_ROWS = 1 << 20
+#: Decoded batches the read may hold before the pass takes them (28 MB a batch): DuckDB
+#: starts decoding while the compiled code loads, but 8 made no clear difference in time at
+#: 100M events and raised the peak RSS by up to 150 MB.
+PREFETCH_BATCHES = 2
+#: Rows per batch of a table written (whole row groups of 122,880 rows).
+WRITE_ROWS = 8 * 122_880
 
 US_DAY = 86_400_000_000
 _NONE_MIN = np.iinfo(np.int64).max  # "no first search / article" (a min over nothing)
@@ -78,10 +86,23 @@ _Arr = npt.NDArray[Any]
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+#: The functions to compile, in the order :func:`_load` loads them (``_pass`` first), and
+#: each one's compiled version once loaded.
+_COMPILE: list[Callable[..., Any]] = []
+_JITTED: dict[Callable[..., Any], Callable[..., Any]] = {}
+_LOADING = threading.Lock()
+
+
 def _jit(fn: _F) -> _F:
-    """``numba.njit(cache=True, nogil=True)`` keeping ``fn``'s signature for the type checker
-    (cached: a fresh process loads the compiled code from ``__pycache__``)."""
-    return cast(_F, nb.njit(cache=True, nogil=True)(fn))
+    """Mark ``fn`` to be compiled, ``numba.njit(cache=True, nogil=True)``, by :func:`_load`
+    (Numba is imported there, in a thread, only when a rebuild runs)."""
+    _COMPILE.append(fn)
+    return fn
+
+
+def _c(fn: _F) -> _F:
+    """The compiled ``fn`` (loaded by :func:`_load`), with ``fn``'s signature."""
+    return cast(_F, _JITTED[fn])
 
 
 @_jit
@@ -311,9 +332,11 @@ def _size(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def _stream(con: duckdb.DuckDBPyConnection, fold: Any) -> None:
     """Feed ``fold`` the batches of :data:`_READ` as numpy columns, DuckDB decoding the next
-    batch in a thread while ``fold`` (nogil) works; ``fold`` returning False stops the read."""
+    batch in a thread while ``fold`` (nogil) works; ``fold`` returning False stops the read.
+    Up to :data:`PREFETCH_BATCHES` decoded batches wait for ``fold``."""
     reader = con.execute(_READ).to_arrow_reader(BATCH_ROWS)
-    batches: queue.Queue[list[np.ndarray[Any, Any]] | BaseException | None] = queue.Queue(2)
+    batches: queue.Queue[list[np.ndarray[Any, Any]] | BaseException | None]
+    batches = queue.Queue(PREFETCH_BATCHES)
     stop = threading.Event()
 
     def decode() -> None:
@@ -348,44 +371,156 @@ def _stream(con: duckdb.DuckDBPyConnection, fold: Any) -> None:
         raise failure
 
 
-def _date_array(days: np.ndarray[Any, Any]) -> pa.Array:
-    return pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32())
+def _date_array(days: _Arr) -> pa.Array:
+    """``date32`` from days since 1970 (no copy when ``days`` is a contiguous ``int32``)."""
+    d = np.ascontiguousarray(days, np.int32)
+    return pa.Array.from_buffers(pa.date32(), len(d), [None, pa.py_buffer(d)])
 
 
-def _ts_array(values: np.ndarray[Any, Any], none: int) -> pa.Array:
-    return pa.array(values.view("datetime64[us]"), pa.timestamp("us"), mask=values == none)
+def _ts_array(values: _Arr, none: int) -> pa.Array:
+    """``timestamp[us]`` from epoch microseconds (not copied), null where ``none``."""
+    valid = np.packbits(values != none, bitorder="little")
+    buffers = [pa.py_buffer(valid), pa.py_buffer(np.ascontiguousarray(values))]
+    return pa.Array.from_buffers(pa.timestamp("us"), len(values), buffers)
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Any]) -> None:
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pa.Table) -> None:
+    """``INSERT`` ``frame`` into ``table``, in batches of :data:`WRITE_ROWS` that DuckDB
+    writes in parallel (a table of one chunk is written by one thread: 9.2M rows 0.75 s, in
+    batches 0.41 s), keeping their order (``preserve_insertion_order``)."""
     assert table in sql.DDL, table
-    frame = pa.table(columns)
+    frame = pa.Table.from_batches(frame.to_batches(max_chunksize=WRITE_ROWS), frame.schema)
     view = f"_kernel_{table.lstrip('_')}"
     con.register(view, frame)
     try:
-        cols = ", ".join(f'"{c}"' for c in columns)
+        cols = ", ".join(f'"{c}"' for c in frame.column_names)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
     finally:
         con.unregister(view)
 
 
-def _warm() -> None:
-    """Call each compiled function once on tiny arrays of the types :func:`rebuild` passes, so
-    that Numba loads them from its cache (about a second in a fresh process, mostly Numba's own
-    imports) while DuckDB answers the first queries."""
+class _Writer:
+    """Creates the tables, then writes each table put, in order, in a thread: DuckDB (which
+    lets go of the GIL) writes one while the caller derives the next ones on the other core.
+    ``con`` is the writer's alone until :meth:`close`: one statement at a time, in the
+    caller's transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._jobs: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue()
+        self._done = threading.Condition()
+        self._written: set[str] = set()
+        self._error: BaseException | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="portalroi-kernel-write")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            sql.create_tables(self._con)
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+        while (job := self._jobs.get()) is not None:
+            if self._error is None and not self._stop:
+                try:
+                    _write(self._con, *job)
+                except BaseException as exc:
+                    self._error = exc
+            table, job = job[0], None  # its arrays go now, not when the next job comes
+            with self._done:
+                self._written.add(table)
+                self._done.notify_all()
+
+    def put(self, table: str, columns: dict[str, Any]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._jobs.put((table, pa.table(columns)))
+
+    def wait(self, table: str) -> None:
+        """Wait until ``table`` (put) is written (or its write failed): its arrays are gone."""
+        with self._done:
+            self._done.wait_for(lambda: table in self._written)
+        if self._error is not None:
+            raise self._error
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the writes (``failed``: the one under way only) and raise a write's
+        error."""
+        self._stop = failed
+        self._jobs.put(None)
+        self._thread.join()
+        if self._error is not None and not failed:
+            raise self._error
+
+
+def _tiny(fn: Callable[..., Any]) -> tuple[Any, ...]:
+    """Arguments for ``fn`` of the types :func:`rebuild` passes, on tiny arrays: calling it
+    loads its compiled code from Numba's cache."""
     i8, i32, i64, u16, u64 = np.int8, np.int32, np.int64, np.uint16, np.uint64
-    ts, acc, usr, ses, typ, fea = (np.zeros(1, t) for t in (i64, i32, i32, i32, i32, i32))
-    for c in (ts, acc, usr, ses, typ, fea):
-        c.flags.writeable = False  # as Arrow's zero-copy columns
     grid = np.zeros((1, 1), u16)
     one = np.zeros(1, i64)
-    sizes, types = np.ones(6, i64), np.full(4, -1, i64)
-    _pass(ts, acc, usr, ses, typ, fea, 0, sizes, types, one, grid, np.zeros((1, 1), i64),
-          np.full(1, -1, i32), np.zeros((1, 1), u64), one.copy(), one.copy(), one.copy(),
-          np.zeros(3, i8))  # fmt: skip
-    _help(one, one, one, 0, one, 1)
-    _count_grid(grid, one)
-    _user_days(grid, np.zeros(1, i32), one, 1, one.copy(), 1, 1, one.copy(), 1)
-    _feature_users(np.zeros((1, 1), u64))
+    if fn is _pass:
+        cols = [np.zeros(1, t) for t in (i64, i32, i32, i32, i32, i32)]
+        for c in cols:
+            c.flags.writeable = False  # as Arrow's zero-copy columns
+        return (*cols, 0, np.ones(6, i64), np.full(4, -1, i64), one, grid,
+                np.zeros((1, 1), i64), np.full(1, -1, i32), np.zeros((1, 1), u64), one.copy(),
+                one.copy(), one.copy(), np.zeros(3, i8))  # fmt: skip
+    if fn is _help:
+        return one, one.copy(), one.copy(), 0, one, 1
+    if fn is _count_grid:
+        return grid, one
+    if fn is _user_days:
+        return grid, np.zeros(1, i32), one, 1, one.copy(), 1, 1, one.copy(), 1
+    assert fn is _feature_users, fn
+    return (np.zeros((1, 1), u64),)
+
+
+def _load(pass_loaded: threading.Event) -> None:
+    """Import Numba and load each compiled function from its cache (``_pass`` first, then
+    ``pass_loaded`` is set): about a second in a fresh process, in a thread while DuckDB
+    answers the first queries and decodes the first batches."""
+    with _LOADING:
+        if len(_JITTED) < len(_COMPILE):
+            import numba
+
+            for fn in _COMPILE:
+                if fn not in _JITTED:
+                    jitted = numba.njit(cache=True, nogil=True)(fn)
+                    jitted(*_tiny(fn))
+                    _JITTED[fn] = jitted
+                if fn is _pass:
+                    pass_loaded.set()
+    pass_loaded.set()
+
+
+class _Loader:
+    """:func:`_load` in a thread; its error, if any, raised where the code is waited for."""
+
+    def __init__(self) -> None:
+        self._pass_loaded = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="portalroi-kernel-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            _load(self._pass_loaded)
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+        finally:
+            self._pass_loaded.set()
+
+    def wait_pass(self) -> None:
+        if not self._pass_loaded.is_set():
+            self._pass_loaded.wait()
+        if _pass not in _JITTED:
+            raise self._error or RuntimeError("the compiled pass did not load")
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 _UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
@@ -422,6 +557,16 @@ def _memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET memory_limit = '{restore}'")
 
 
+@contextmanager
+def _order_restored(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Restore ``preserve_insertion_order`` (off for the read, on for the writes) after."""
+    before = bool(_one(con, "SELECT current_setting('preserve_insertion_order')")[0])
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {before}")
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     """Build every integer-keyed rollup from ``events`` in one streamed read.
 
@@ -430,13 +575,12 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> bool:
     """
     if _one(con, "SELECT count(*) FROM events WHERE _type_k IS NULL")[0]:
         return False  # unkeyed rows
-    warm = threading.Thread(target=_warm, name="portalroi-kernel-warm", daemon=True)
-    warm.start()
-    with _memory_cap(con):
-        return _build(con, warm)
+    loader = _Loader()
+    with _memory_cap(con), _order_restored(con):
+        return _build(con, loader)
 
 
-def _build(con: duckdb.DuckDBPyConnection, warm: threading.Thread) -> bool:
+def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     # every event's day, anonymous ones too: DuckDB answers from the column's statistics,
     # where a scan of the events with a user took a second at 100M (and filled its buffers)
     ts_lo, ts_hi = _one(con, "SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM events")
@@ -451,6 +595,13 @@ def _build(con: duckdb.DuckDBPyConnection, warm: threading.Thread) -> bool:
     nd = int(ts_hi) // US_DAY - day0 + 1
     if nf > MAX_FEATURES or nd * nu > MAX_GRID_CELLS or nu == 0 or na == 0 or nt == 0:
         return False
+    live = np.full(na, np.iinfo(np.int64).min, np.int64)
+    for k, live_day in con.execute(
+        "SELECT k.k, epoch_us(min(a.portal_live_at)) FROM _key_account k "
+        "JOIN accounts a ON a.account_id = k.id "
+        "WHERE a.portal_live_at IS NOT NULL GROUP BY k.k"
+    ).fetchall():
+        live[int(k)] = int(live_day) // US_DAY - day0
     days = np.arange(day0, day0 + nd).astype("datetime64[D]")
     months = days.astype("datetime64[M]")
     month_of_day = (months - months[0]).astype(np.int64)
@@ -459,7 +610,7 @@ def _build(con: duckdb.DuckDBPyConnection, warm: threading.Thread) -> bool:
     month_days = (
         np.arange(months[0], months[0] + n_months, dtype="datetime64[M]")
         .astype("datetime64[D]")
-        .astype(np.int64)
+        .astype(np.int32)
     )
     del months
     key = {name: k for k, name in type_names.items()}
@@ -482,138 +633,142 @@ def _build(con: duckdb.DuckDBPyConnection, warm: threading.Thread) -> bool:
 
     def fold(cols: list[_Arr]) -> bool:
         ts, acc, usr, ses, typ, fea = cols
-        _pass(ts, acc, usr, ses, typ, fea, *state)
+        loader.wait_pass()  # the first batches wait for the compiled code
+        _c(_pass)(ts, acc, usr, ses, typ, fea, *state)
         return not conflict.any()
 
-    warm.join()
-    before = _one(con, "SELECT current_setting('preserve_insertion_order')")[0]
     con.execute("SET preserve_insertion_order = false")  # the pass does not depend on order
-    try:
-        _stream(con, fold)
-    finally:
-        con.execute(f"SET preserve_insertion_order = {bool(before)}")
+    _stream(con, fold)
     state.clear()  # the arrays go with their names below
     active_days = np.flatnonzero(day_type.sum(axis=1))
     if conflict.any() or not len(active_days):
         return False  # the grid cannot hold the data, or no event has a user
     lo, hi = int(active_days[0]), int(active_days[-1])
     del active_days
+    loader.wait()
+    # each table is written in batches, in parallel, in the order of its rows
+    con.execute("SET preserve_insertion_order = true")
+    # the writer writes each table while the next ones are derived; the largest inputs go
+    # first (help sessions, then the grid), each freed as soon as its outputs are made
+    writer = _Writer(con)
+    try:
+        d, t = np.nonzero(day_type)
+        writer.put(
+            sql.DAY_TYPE,
+            {
+                "day": _date_array(d + day0),
+                "event_type": pa.array([type_names[int(x)] for x in t], pa.string()),
+                "n_events": day_type[d, t],
+            },
+        )
+        del day_type, d, t
 
-    sql.create_tables(con)
-    # help sessions first: the three per-session arrays are the largest inputs after the grid
-    rs, help_counts = _help(first_search, first_article, last_ticket, day0, month_of_day, n_months)
-    _write(
-        con,
-        sql.SESSION_HELP_K,
-        {
-            "session_k": rs,
-            "first_search": _ts_array(first_search[: len(rs)], _NONE_MIN),
-            "first_article": _ts_array(first_article[: len(rs)], _NONE_MIN),
-            "last_ticket": _ts_array(last_ticket[: len(rs)], _NONE_MAX),
-        },
-    )
-    del rs, first_search, first_article, last_ticket
-    kind, month = np.nonzero(help_counts[:, :, 0])
-    _write(
-        con,
-        sql.HELP_MONTH,
-        {
-            "kind": pa.array(np.array(["help", "search"])[kind]),
-            "month": _date_array(month_days[month]),
-            "sessions": help_counts[kind, month, 0],
-            "converted": help_counts[kind, month, 1],
-        },
-    )
+        rs, help_counts = _c(_help)(
+            first_search, first_article, last_ticket, day0, month_of_day, n_months
+        )
+        n = len(rs)
+        try:  # the help sessions' times are at the front: the rest goes back (realloc)
+            first_search.resize(n)
+            first_article.resize(n)
+            last_ticket.resize(n)
+        except ValueError:  # referenced elsewhere (a debugger): copied
+            first_search, first_article, last_ticket = (
+                first_search[:n].copy(), first_article[:n].copy(), last_ticket[:n].copy()
+            )  # fmt: skip
+        writer.put(
+            sql.SESSION_HELP_K,
+            {
+                "session_k": rs,
+                "first_search": _ts_array(first_search, _NONE_MIN),
+                "first_article": _ts_array(first_article, _NONE_MIN),
+                "last_ticket": _ts_array(last_ticket, _NONE_MAX),
+            },
+        )
+        del rs, first_search, first_article, last_ticket
+        kind, month = np.nonzero(help_counts[:, :, 0])
+        writer.put(
+            sql.HELP_MONTH,
+            {
+                "kind": pa.array(np.array(["help", "search"])[kind]),
+                "month": _date_array(month_days[month]),
+                "sessions": help_counts[kind, month, 0],
+                "converted": help_counts[kind, month, 1],
+            },
+        )
 
-    d, t = np.nonzero(day_type)
-    _write(
-        con,
-        sql.DAY_TYPE,
-        {
-            "day": _date_array(d + day0),
-            "event_type": pa.array([type_names[int(x)] for x in t], pa.string()),
-            "n_events": day_type[d, t],
-        },
-    )
-    del day_type
+        window = np.zeros(nu, np.int64)
+        n_ud, n_um = _c(_count_grid)(grid, month_of_day)
+        (ud_a, ud_u, ud_d, ud_n, active, um_u, um_m, first_month, month_active, cohort,
+         first_day) = _c(_user_days)(grid, user_acc, month_of_day, n_months, live, n_ud, n_um,
+                                     window, sql.ACTIVATION_DAYS)  # fmt: skip
+        del grid
+        ud_d += np.int32(day0)
+        writer.put(
+            sql.USER_DAY_K,
+            {"account_k": ud_a, "user_k": ud_u, "day": _date_array(ud_d), "n_events": ud_n},
+        )
+        del ud_a, ud_u, ud_d, ud_n
+        writer.put(
+            sql.DAILY,
+            {
+                "day": _date_array(np.arange(day0 + lo, day0 + hi + 1)),  # first to last active
+                "dau": active[lo : hi + 1, 0],
+                "wau": active[lo : hi + 1, 1],
+                "mau": active[lo : hi + 1, 2],
+            },
+        )
+        writer.put(sql.USER_MONTH_K, {"user_k": um_u, "month": _date_array(month_days[um_m])})
+        del um_u, um_m
+        users = np.flatnonzero(first_month >= 0).astype(np.int32)
+        writer.put(
+            sql.USER_FIRST_K,
+            {"user_k": users, "cohort": _date_array(month_days[first_month[users]])},
+        )
+        months_on = np.flatnonzero(month_active)
+        writer.put(
+            sql.MONTH_ACTIVE,
+            {"month": _date_array(month_days[months_on]), "active_users": month_active[months_on]},
+        )
+        c, o = np.nonzero(cohort)
+        writer.put(
+            sql.COHORT,
+            {
+                "cohort": _date_array(month_days[c]),
+                "offset": o.astype(np.int64),
+                "users": cohort[c, o],
+            },
+        )
+        accounts = np.flatnonzero(first_day >= 0).astype(np.int32)
+        writer.put(
+            sql.ACCOUNT_FIRST_K,
+            {"account_k": accounts, "first_day": _date_array(first_day[accounts] + day0)},
+        )
+        writer.put(
+            sql.ACCOUNT_USER_K,
+            {"account_k": user_acc[users], "user_k": users, "window_days": window[users]},
+        )
 
-    fm, ff, fu, per = _feature_users(fmask)
-    del fmask
-    _write(
-        con,
-        sql.FEATURE_USER_K,
-        {"month": _date_array(month_days[fm]), "feature_k": ff, "user_k": fu},
-    )
-    del fm, ff, fu
-    m, f = np.nonzero(per)
-    _write(
-        con,
-        sql.FEATURE_MONTH,
-        {
-            "month": _date_array(month_days[m]),
-            "feature": pa.array([feature_names[int(x)] for x in f], pa.string()),
-            "users": per[m, f],
-        },
-    )
-
-    live = np.full(na, np.iinfo(np.int64).min, np.int64)
-    for k, live_day in con.execute(
-        "SELECT k.k, epoch_us(min(a.portal_live_at)) FROM _key_account k "
-        "JOIN accounts a ON a.account_id = k.id "
-        "WHERE a.portal_live_at IS NOT NULL GROUP BY k.k"
-    ).fetchall():
-        live[int(k)] = int(live_day) // US_DAY - day0
-    window = np.zeros(nu, np.int64)
-    n_ud, n_um = _count_grid(grid, month_of_day)
-    (ud_a, ud_u, ud_d, ud_n, active, um_u, um_m, first_month, month_active, cohort,
-     first_day) = _user_days(grid, user_acc, month_of_day, n_months, live, n_ud, n_um,
-                             window, sql.ACTIVATION_DAYS)  # fmt: skip
-    del grid
-    _write(
-        con,
-        sql.USER_DAY_K,
-        {"account_k": ud_a, "user_k": ud_u, "day": _date_array(ud_d + day0), "n_events": ud_n},
-    )
-    del ud_a, ud_u, ud_d, ud_n
-    _write(
-        con,
-        sql.DAILY,
-        {
-            "day": _date_array(np.arange(day0 + lo, day0 + hi + 1)),  # first to last active day
-            "dau": active[lo : hi + 1, 0],
-            "wau": active[lo : hi + 1, 1],
-            "mau": active[lo : hi + 1, 2],
-        },
-    )
-    _write(con, sql.USER_MONTH_K, {"user_k": um_u, "month": _date_array(month_days[um_m])})
-    del um_u, um_m
-    users = np.flatnonzero(first_month >= 0).astype(np.int32)
-    _write(
-        con,
-        sql.USER_FIRST_K,
-        {"user_k": users, "cohort": _date_array(month_days[first_month[users]])},
-    )
-    months_on = np.flatnonzero(month_active)
-    _write(
-        con,
-        sql.MONTH_ACTIVE,
-        {"month": _date_array(month_days[months_on]), "active_users": month_active[months_on]},
-    )
-    c, o = np.nonzero(cohort)
-    _write(
-        con,
-        sql.COHORT,
-        {"cohort": _date_array(month_days[c]), "offset": o.astype(np.int64), "users": cohort[c, o]},
-    )
-    accounts = np.flatnonzero(first_day >= 0).astype(np.int32)
-    _write(
-        con,
-        sql.ACCOUNT_FIRST_K,
-        {"account_k": accounts, "first_day": _date_array(first_day[accounts] + day0)},
-    )
-    _write(
-        con,
-        sql.ACCOUNT_USER_K,
-        {"account_k": user_acc[users], "user_k": users, "window_days": window[users]},
-    )
+        # made once the help sessions are written, not to hold both (the user-days are
+        # written meanwhile)
+        writer.wait(sql.SESSION_HELP_K)
+        fm, ff, fu, per = _c(_feature_users)(fmask)
+        del fmask
+        writer.put(
+            sql.FEATURE_USER_K,
+            {"month": _date_array(month_days[fm]), "feature_k": ff, "user_k": fu},
+        )
+        del fm, ff, fu
+        m, f = np.nonzero(per)
+        writer.put(
+            sql.FEATURE_MONTH,
+            {
+                "month": _date_array(month_days[m]),
+                "feature": pa.array([feature_names[int(x)] for x in f], pa.string()),
+                "users": per[m, f],
+            },
+        )
+    except BaseException:
+        writer.close(failed=True)
+        raise
+    writer.close()
     return True
