@@ -9,6 +9,7 @@ Each fallback condition must return False and write nothing.
 from __future__ import annotations
 
 import shutil
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -558,3 +559,67 @@ def test_tiny_demo_same_as_sql_rebuild(tiny_demo_db: Path, tmp_path: Path) -> No
     shutil.copy(tiny_demo_db, db)
     with Store(db) as store:
         _same_as_sql(store.con)
+
+
+# -- the writer thread ----------------------------------------------------------------------------
+
+
+def _rows_in_order(con: Any) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"FROM {t} ORDER BY rowid").fetchall() for t in _rollup_sql.DDL}
+
+
+def _kernel_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "portalroi-kernel-write"]
+
+
+def test_tables_written_in_batches_keep_their_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of a few rows, written in parallel, give the rows in the order of one batch,
+    whatever the caller's preserve_insertion_order."""
+    store = _store(*random_events(6))
+    assert _kernel.rebuild(store.con) is True
+    one = _rows_in_order(store.con)
+    assert max(map(len, one.values())) > 100
+    monkeypatch.setattr(_kernel, "WRITE_ROWS", 7)
+    store.con.execute("SET threads = 4")
+    for order in ("true", "false"):
+        store.con.execute(f"SET preserve_insertion_order = {order}")
+        assert _kernel.rebuild(store.con) is True
+        assert _rows_in_order(store.con) == one
+        setting = "SELECT current_setting('preserve_insertion_order')"
+        assert store.con.execute(setting).fetchone() == (order == "true",)
+    store.close()
+
+
+@pytest.mark.parametrize("where", ["write", "derive"])
+def test_a_failure_is_raised_and_the_writer_stops(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A write failing (in the writer's thread) or a derivation failing (in the caller's) is
+    raised by rebuild once the writer has stopped, settings restored."""
+    store = _store(HAND, HAND_ACCOUNTS)
+    store.con.execute("SET memory_limit = '1GB'")
+    before = store.con.execute(_SETTINGS).fetchall()
+    written: list[str] = []
+    write = _kernel._write
+
+    def failing_write(con: Any, table: str, frame: Any) -> None:
+        if table == _rollup_sql.SESSION_HELP_K:
+            raise RuntimeError("write failed")
+        write(con, table, frame)
+        written.append(table)
+
+    def failing_derive(*args: Any) -> Any:
+        raise RuntimeError("derive failed")
+
+    if where == "write":
+        monkeypatch.setattr(_kernel, "_write", failing_write)
+    else:
+        monkeypatch.setattr(_kernel, "_ts_array", failing_derive)
+        monkeypatch.setattr(_kernel, "_write", failing_write)
+    with pytest.raises(RuntimeError, match=f"{where} failed"):
+        _kernel.rebuild(store.con)
+    assert _kernel_threads() == []
+    # the first table (if the writer got to it before the failure), none after
+    assert written in ([_rollup_sql.DAY_TYPE], [] if where == "derive" else None)
+    assert store.con.execute(_SETTINGS).fetchall() == before
+    store.close()
