@@ -28,7 +28,9 @@ Every source is mapped onto these canonical tables. Times are UTC timestamps wit
 zone; money is a number with a `currency` column beside it. A row that breaks a rule below is
 not loaded: it goes to the `_quarantine` table with its file, row, column and the reason (see
 [Ingestion](ingestion.md)). Source columns without a canonical column are kept, as a JSON
-object, in `properties`.
+object, in `properties`. In the store, `events` also holds internal integer keys of its ids
+(`_account_k`, `_user_k`, `_session_k`, `_type_k`, `_feature_k`, after the canonical columns),
+given at ingestion for the metric rollups (see [Metric performance](metrics-performance.md)).
 
 Columns: **required** means every row must have a value; **rule** lists the allowed values or
 bounds a value must respect.
