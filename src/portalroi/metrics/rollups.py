@@ -228,6 +228,13 @@ def _rowid_horizon(con: duckdb.DuckDBPyConnection, after: int = -1) -> tuple[int
     committed ids come out otherwise (deleted trailing rows, another commit in between), the
     next refresh sees the row count disagree and rebuilds: slower, never wrong.
     """
+    if after < 0:  # every row: when none is transaction-local, two cheap aggregates do
+        # (the filtered form scans the row ids: 0.3-0.8 s at 100M events, against 0.1 s)
+        total, top = con.execute("SELECT count(*), max(rowid) FROM events").fetchall()[0]
+        if top is None:
+            return 0, None
+        if int(top) < _LOCAL_ROWID:
+            return int(total), int(top)
     n, committed, local = con.execute(
         f"SELECT count(*), max(rowid) FILTER (WHERE rowid < {_LOCAL_ROWID}), "
         f"count(*) FILTER (WHERE rowid >= {_LOCAL_ROWID}) FROM events WHERE rowid > ?",
