@@ -1,7 +1,8 @@
 """Feasibility experiment for issue 4's cold goal: one compiled pass over integer-keyed events.
 
-Not portalroi's code path. portalroi's store keeps ids as strings and builds its rollups with
-DuckDB hash aggregates (``bench/bench_metrics.py`` measures that); this script measures what
+The prototype that ``portalroi.metrics._kernel`` grew from, kept for the record (the store now
+keeps the integer keys and rebuilds with that kernel; ``bench/bench_metrics.py`` measures it).
+When it was written, the store kept ids as strings; this script measured what
 the rebuild could cost if the store also kept dense integer keys for account, user, session,
 event type and feature (assigned at ingest, outside the timing here as there), so that a cold
 rebuild is one streamed read of six integer columns feeding a Numba kernel:
