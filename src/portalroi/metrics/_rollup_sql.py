@@ -7,14 +7,18 @@ Two kinds of table, all prefixed ``_rollup_``:
   ``user_first`` (user, first active month), ``session_help`` (session, first search, first
   article view, last ticket), ``account_first``
   (account, first active day) and ``account_user`` (account, user, active days in the 90-day
-  window after go-live);
+  window after go-live), all but ``day_type`` kept by the events' integer keys
+  (:mod:`portalroi.store.keys`) in tables named ``..._k``, read through views of the names
+  above that give the string ids (:data:`VIEWS`);
 * small results: ``daily_active`` (day, DAU, WAU, MAU over the whole calendar),
   ``month_active`` (month, active users), ``feature_month`` (month, feature, users),
   ``cohort`` (first-active month, offset, users) and ``help_month`` (funnel kind ``help`` =
   search or article view, or ``search``; month of the session's first such event; sessions;
   sessions with a ticket strictly later).
 
-:func:`rebuild` derives everything from ``events`` (each pass reads only the columns it needs);
+:func:`rebuild` derives everything from ``events``, in one compiled pass
+(:mod:`portalroi.metrics._kernel`) or, where that cannot hold the data, in SQL (each statement
+reading only the columns it needs);
 :func:`append` folds in rows appended since ``rowid`` ``after``, reading only those rows and the
 parts of the sets they touch, and updating the results only for the days, months, cohorts and
 accounts the new rows change.

@@ -265,7 +265,8 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) ->
     number) are folded in without reading older events; any other change rebuilds every
     rollup, and a change of go-live dates alone rebuilds the activation tables. Rows updated
     in place do not change the count: pass ``rebuild=True`` after such a change (the
-    after-load hook does when a load updated events).
+    after-load hook does when a load updated events); it also finds rows whose ids were
+    edited in place and gives them their keys again (:func:`portalroi.store.keys.stale`).
 
     Examples
     --------
