@@ -91,11 +91,7 @@ def _load_store(events: Path, db: Path, memory_limit: str) -> dict[str, float]:
             "CAST(session_id AS VARCHAR) AS session_id, event_type, feature, device "
             f"FROM read_parquet('{events}'))"
         )
-        keys.register(store.con, rows)
-        store.con.execute(
-            f"INSERT INTO events ({cols}, {', '.join(keys.COLUMNS)}) "
-            + keys.keyed_select(cols, rows)
-        )
+        keys.insert(store.con, cols, rows)
         loaded = clock.lap()
         refresh_rollups(store.con)  # what the after-load hook does at ingestion
         return {**loaded, "rollups_s": clock.lap()["s"] - loaded["s"]}
@@ -209,11 +205,7 @@ def _store_phase(phase: str, db: str, append: int, memory_limit: str) -> dict[st
         cols = ", ".join(r[0] for r in store.con.execute("DESCRIBE _day").fetchall())
         clock = _Clock()
         with store.transaction() as con:
-            keys.register(con, "_day")
-            con.execute(
-                f"INSERT INTO events ({cols}, {', '.join(keys.COLUMNS)}) "
-                + keys.keyed_select(cols, "_day")
-            )
+            keys.insert(con, cols, "_day")
             assert refresh_rollups(con) == "appended"
         folded = clock.lap()["s"]
         _suite(store)

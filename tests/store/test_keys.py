@@ -52,6 +52,10 @@ def test_ingestion_keys_every_row_in_first_event_order_and_a_reload_changes_noth
     with Store(tmp_path / "k.duckdb") as store:
         ingest_file(store, tmp_path / "ev.csv", table="events")
         assert _mismatches(store.con) == 0
+        # the dictionary entries kept for the insert are gone with it
+        assert store.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_batch%' ESCAPE '\\'"
+        ).fetchall() == [(0,)]
         # numbered from 0 in the order of each id's first event: u1 (01-01) before u2 (01-02)
         assert _dictionary(store.con, "_key_user") == [(0, "u1"), (1, "u2"), (2, "u3")]
         assert _dictionary(store.con, "_key_session") == [(0, "s1"), (1, "s2"), (2, "s3")]

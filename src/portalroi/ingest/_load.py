@@ -417,11 +417,7 @@ def _merge(
                     else ""  # every row of the source is loaded: nothing to leave out
                 )
                 if spec.name == "events":  # with the ids' integer keys (portalroi.store.keys)
-                    keys.register(con, converted(plan, rows))
-                    con.execute(
-                        f"INSERT INTO events ({col_list}, {', '.join(keys.COLUMNS)}) "
-                        + keys.keyed_select(col_list, converted(plan, rows))
-                    )
+                    keys.insert(con, col_list, converted(plan, rows))
                 else:
                     con.execute(
                         f"INSERT INTO {spec.name} ({col_list}) "

@@ -8,7 +8,8 @@ with one dictionary table per id (``_key_account`` ... ``_key_feature``: ``k`` f
 the string). They are internal: the canonical columns are unchanged, and every figure is the
 same with or without them (the rollup tests compare both paths).
 
-Ingestion assigns them as it inserts (:func:`register` the new ids, then :func:`keyed_select`);
+Ingestion assigns them as it inserts (:func:`insert`: :func:`register` the new ids, then
+:func:`keyed_select`);
 rows written any other way (by hand, by an older version) have ``_type_k`` NULL and get their
 keys at the next rollup refresh (:func:`assign`). Keys never change once given: a new id gets
 the next number, in the order of its first event.
@@ -31,7 +32,17 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["COLUMNS", "KEYS", "assign", "ensure", "keyed_select", "register", "stale"]
+__all__ = [
+    "COLUMNS",
+    "KEYS",
+    "assign",
+    "ensure",
+    "insert",
+    "keyed_select",
+    "register",
+    "release",
+    "stale",
+]
 
 #: (string column of ``events``, its key column, its dictionary table).
 KEYS: tuple[tuple[str, str, str], ...] = (
@@ -83,6 +94,25 @@ def register(con: duckdb.DuckDBPyConnection, rows: str) -> None:
         )
 
 
+def insert(con: duckdb.DuckDBPyConnection, columns: str, rows: str) -> None:
+    """Insert ``rows`` (its ``columns``, comma-separated canonical event columns) into
+    ``events`` with their keys, as ingestion does: :func:`register`, insert with
+    :func:`keyed_select`, :func:`release`."""
+    register(con, rows)
+    con.execute(
+        f"INSERT INTO events ({columns}, {', '.join(COLUMNS)}) " + keyed_select(columns, rows)
+    )
+    release(con)
+
+
+def release(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the entries :func:`register` kept for :func:`keyed_select` (after the insert: a
+    large first load would otherwise keep millions of them for the connection's life)."""
+    for _, _, table in KEYS:
+        if table not in _SMALL:
+            con.execute(f"DROP TABLE IF EXISTS temp.main._batch{table}")
+
+
 def keyed_select(columns: str, rows: str) -> str:
     """SQL selecting ``columns`` of ``rows`` followed by the five keys (right after
     :func:`register` of the same rows: it reads the entries that call kept)."""
@@ -114,6 +144,7 @@ def assign(con: duckdb.DuckDBPyConnection, where: str = "") -> int:
         + keyed_select("rowid AS _rid", f"(SELECT rowid, * FROM events WHERE {cond})")
         + ") x WHERE events.rowid = x._rid"
     )
+    release(con)
     return n
 
 
