@@ -515,8 +515,6 @@ def _update_rows(con: duckdb.DuckDBPyConnection, plan: Plan, updated: int) -> No
     sets = ", ".join(
         [f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key]
         + [f"properties = {_merged_properties(f'{spec.name}.properties', 'c.properties')}"]
-        # an id may have changed: the rollup refresh keys the row again
-        + ([f"{k} = NULL" for k in keys.COLUMNS] if spec.name == "events" else [])
     )
     rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS} WHERE action = 'update')"
     con.execute(

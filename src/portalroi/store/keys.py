@@ -11,8 +11,10 @@ same with or without them (the rollup tests compare both paths).
 Ingestion assigns them as it inserts (:func:`insert`: :func:`register` the new ids, then
 :func:`keyed_select`);
 rows written any other way (by hand, by an older version) have ``_type_k`` NULL and get their
-keys at the next rollup refresh (:func:`assign`). Keys never change once given: a new id gets
-the next number, in the order of its first event.
+keys at the next rollup refresh (:func:`assign`). A load that updates rows in place rebuilds
+the rollups, and a rebuild first finds the rows whose keys no longer name their ids
+(:func:`stale`) and keys them again. Keys never change once given: a new id gets the next
+number, in the order of its first event.
 
 Examples
 --------
