@@ -531,6 +531,36 @@ def test_key_outside_its_dictionary_falls_back() -> None:
     _fallback(store)
 
 
+def test_batch_conversion_reads_nulls_as_the_pass_expects() -> None:
+    """What the pass receives for a batch: NULL session and feature through Arrow's validity
+    bitmaps (read in place), a sliced column (an offset) filled instead, a NULL time or
+    account as a value the pass refuses; checked against Arrow's own fill."""
+    import pyarrow as pa
+
+    ts = pa.array([0, 86_400_000_000, None, 5], pa.timestamp("us"))
+    acc = pa.array([0, None, 1, 1], pa.int32())
+    usr = pa.array([3, 2, 1, 0], pa.int32())
+    ses = pa.array([None, 7, None, 9], pa.int32())
+    typ = pa.array([1, 1, 0, 0], pa.int32())
+    fea = pa.array([None] * 9 + [4, None, 2], pa.int32()).slice(8)  # offset 8
+    batch = pa.RecordBatch.from_arrays([ts, acc, usr, ses, typ, fea],
+                                       ["ts", "a", "u", "s", "t", "f"])  # fmt: skip
+    out = _kernel._numpy(batch)
+    assert [x.tolist() for x in out[:3]] == [
+        [0, 86_400_000_000, _kernel._NO_TIME, 5], [0, -1, 1, 1], [3, 2, 1, 0]
+    ]  # fmt: skip
+    assert out[4].tolist() == [1, 1, 0, 0]
+    ses_k, ses_bits = out[3], out[6]
+    valid = np.unpackbits(ses_bits, bitorder="little")[:4].astype(bool)
+    assert valid.tolist() == [False, True, False, True]
+    assert ses_k[valid].tolist() == [7, 9]
+    assert out[5].tolist() == [-1, 4, -1, 2]
+    assert out[7] is _kernel._NO_BITS
+    for x in out:  # as the compiled pass was compiled for (Arrow's buffers are read-only)
+        assert not x.flags.writeable
+        assert x.flags.c_contiguous
+
+
 # -- the same tables as the SQL rebuild -----------------------------------------------------------
 
 
