@@ -496,8 +496,54 @@ def test_64_features_fit() -> None:
 
 
 def test_grid_too_large_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_kernel, "MAX_GRID_CELLS", 10)
-    _fallback(_store(HAND, HAND_ACCOUNTS))  # 36 days x 3 users
+    monkeypatch.setattr(_kernel, "MAX_ARRAY_BYTES", 100)
+    _fallback(_store(HAND, HAND_ACCOUNTS))  # 36 days x 3 users: a 216-byte grid alone
+
+
+def _budget(
+    monkeypatch: pytest.MonkeyPatch, events: list[dict[str, Any]], limit: int
+) -> tuple[bool, bool]:
+    """Whether the kernel builds the tables of ``events`` within ``limit`` bytes (it writes
+    nothing when it does not), and whether it read the events."""
+    monkeypatch.setattr(_kernel, "MAX_ARRAY_BYTES", limit)
+    reads: list[int] = []
+    stream = _kernel._stream
+    monkeypatch.setattr(_kernel, "_stream", lambda *a: (reads.append(1), stream(*a))[1])
+    store = _store(events, [])
+    built = _kernel.rebuild(store.con)
+    if not built:
+        _fallback(store)  # nothing was written
+    else:
+        _compare(store, events, [])
+    return built, bool(reads)
+
+
+def test_many_sessions_count_against_the_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One user on one day with 5,000 search sessions, the bytes counted by hand: the pass
+    needs 120,030 (three times per session 120,000; grid 2, bitmask 8, day x type 8, the
+    user's account 4, the day's month 8) and, once it has found the one user-day, 20 and 8 more
+    for the arrays derived from it. Below each sum the kernel declines."""
+    events = [_ev(f"2024-01-01 10:{i // 100:02d}:{i % 60:02d}", "A", "u", f"s{i}", "search")
+              for i in range(5_000)]  # fmt: skip
+    assert _budget(monkeypatch, events, 120_029) == (False, False)  # before the pass
+    assert _budget(monkeypatch, events, 120_057) == (False, True)  # after it
+    assert _budget(monkeypatch, events, 120_058) == (True, True)
+
+
+def test_many_user_days_count_against_the_memory_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """200 users active on each of 30 days, no sessions, a feature used on the first: the pass
+    needs 15,120 bytes by hand (grid 12,000, bitmask 1,600, day x type 480, accounts 800,
+    months 240, no session), the 6,000 user-days' arrays 120,000 more, the (user, month) pairs
+    1,600 and the 200 (month, feature, user) triples 2,400: 139,120."""
+    events = [_ev(f"2024-01-{d:02d} 09:00", "A", f"u{u}", None,
+                  "feature_use" if d == 1 else "login", "reports")
+              for d in range(1, 31) for u in range(200)]  # fmt: skip
+    assert _budget(monkeypatch, events, 15_119) == (False, False)
+    assert _budget(monkeypatch, events, 15_120) == (False, True)
+    assert _budget(monkeypatch, events, 139_119) == (False, True)
+    assert _budget(monkeypatch, events, 139_120) == (True, True)
 
 
 def test_no_keyed_events_falls_back() -> None:

@@ -19,7 +19,7 @@ Arrow by a writer thread, in order, while the next tables are derived (:class:`_
 rows are those of the SQL rebuild, ids replaced by their keys.
 
 When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
-user on one day, more than 64 features, a grid past :data:`MAX_GRID_CELLS`, no keyed events,
+user on one day, more than 64 features, arrays past :data:`MAX_ARRAY_BYTES`, no keyed events,
 unkeyed rows, a key missing or outside its dictionary, a time missing) :func:`rebuild` writes
 nothing and returns ``False``: the caller then runs the SQL rebuild.
 
@@ -44,10 +44,14 @@ import pyarrow.compute as pc
 
 from portalroi.metrics import _rollup_sql as sql
 
-__all__ = ["MAX_FEATURES", "MAX_GRID_CELLS", "rebuild"]
+__all__ = ["MAX_ARRAY_BYTES", "MAX_FEATURES", "array_bytes", "rebuild"]
 
-#: Largest day x user grid the kernel allocates (``uint16`` cells: 600 MB at this size).
-MAX_GRID_CELLS = 300_000_000
+#: Most memory the kernel's arrays may take (:func:`array_bytes`), checked before the pass
+#: (its arrays) and after it (with those derived from the user-days); beyond, the SQL rebuild
+#: runs, within DuckDB's ``memory_limit``. At 100M events (730 days, 194,013 users, 12.5M
+#: sessions) they take 621 MB for the pass and 969 MB with the derived ones, and the process
+#: peaks at 1.3-1.4 GB.
+MAX_ARRAY_BYTES = 1_500_000_000
 #: Features a month x user bitmask can hold.
 MAX_FEATURES = 64
 #: DuckDB's ``memory_limit`` while the kernel runs, where the store's is higher (restored after):
@@ -153,12 +157,12 @@ def _pass(
     ts: _Arr, acc: _Arr, usr: _Arr, ses: _Arr, typ: _Arr, fea: _Arr, ses_bits: _Arr,
     fea_bits: _Arr, day0: int, sizes: _Arr,
     types: _Arr, month_of_day: _Arr, grid: _Arr, day_type: _Arr, user_acc: _Arr, fmask: _Arr,
-    first_search: _Arr, first_article: _Arr, last_ticket: _Arr, conflict: _Arr,
+    first_search: _Arr, first_article: _Arr, last_ticket: _Arr, conflict: _Arr, tally: _Arr,
 ) -> None:  # fmt: skip
     """Fold one batch into the arrays; ``sizes`` = (days, accounts, users, sessions, types,
     features), ``types`` = keys of (search, article_view, ticket_created, feature_use);
     ``ses_bits`` and ``fea_bits`` are Arrow validity bitmaps (empty: no NULLs), a NULL session
-    or feature reads as -1."""
+    or feature reads as -1; ``tally[0]`` counts the user-days (cells of the grid set)."""
     nd, na, nu, ns, nt, nf = sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5]
     t_search, t_article, t_ticket, t_feature = types[0], types[1], types[2], types[3]
     for i in range(ts.shape[0]):
@@ -183,6 +187,8 @@ def _pass(
             conflict[_OVERFLOW] = 1
             return
         grid[d, u] = c + 1
+        if c == 0:
+            tally[0] += 1
         day_type[d, t] += 1
         if user_acc[u] < 0:
             user_acc[u] = a
@@ -515,7 +521,7 @@ def _tiny(fn: Callable[..., Any]) -> tuple[Any, ...]:
             c.flags.writeable = False  # as Arrow's zero-copy columns
         return (*cols, _NO_BITS, _NO_BITS, 0, np.ones(6, i64), np.full(4, -1, i64), one, grid,
                 np.zeros((1, 1), i64), np.full(1, -1, i32), np.zeros((1, 1), u64), one.copy(),
-                one.copy(), one.copy(), np.zeros(3, i8))  # fmt: skip
+                one.copy(), one.copy(), np.zeros(3, i8), one.copy())  # fmt: skip
     if fn is _help:
         return one, one.copy(), one.copy(), 0, one, 1
     if fn is _count_grid:
@@ -575,6 +581,36 @@ class _Loader:
 
 _UNITS = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
 _UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
+
+
+def array_bytes(
+    days: int,
+    users: int,
+    sessions: int,
+    types: int,
+    months: int,
+    user_days: int = 0,
+    feature_users: int = 0,
+) -> int:
+    """Bytes of the kernel's arrays for a store of so many days (first to last event),
+    users, sessions, event types and calendar months: the pass's (a ``uint16`` day x user
+    grid, a ``uint64`` month x user bitmask, three ``int64`` times per session, ``int64``
+    counts per day and type, each user's ``int32`` account and each day's ``int64`` month),
+    plus, given the ``user_days`` and the (month, feature, user) triples (``feature_users``)
+    the pass found, the arrays derived from them (account, user, day and count of each
+    user-day: 20 bytes; at most one (user, month) pair per cell of the bitmask: 8 bytes; month,
+    feature and user of each triple: 12 bytes).
+
+    >>> array_bytes(730, 194_013, 12_502_832, 9, 24) // 1_000_000
+    621
+    """
+    passed = (
+        days * users * 2 + months * users * 8 + sessions * 24 + days * types * 8
+        + users * 4 + days * 8
+    )  # fmt: skip
+    if user_days or feature_users:
+        passed += user_days * 20 + months * users * 8 + feature_users * 12
+    return passed
 
 
 def _memory_bytes(setting: str) -> float | None:
@@ -643,7 +679,7 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     nf = max(feature_names, default=-1) + 1
     day0 = int(ts_lo) // US_DAY
     nd = int(ts_hi) // US_DAY - day0 + 1
-    if nf > MAX_FEATURES or nd * nu > MAX_GRID_CELLS or nu == 0 or na == 0 or nt == 0:
+    if nf > MAX_FEATURES or nu == 0 or na == 0 or nt == 0:
         return False
     live = np.full(na, np.iinfo(np.int64).min, np.int64)
     for k, live_day in con.execute(
@@ -663,6 +699,8 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
         .astype(np.int32)
     )
     del months
+    if array_bytes(nd, nu, ns, nt, n_months) > MAX_ARRAY_BYTES:
+        return False
     key = {name: k for k, name in type_names.items()}
     types = np.array(
         [key.get(t, -1) for t in ("search", "article_view", "ticket_created", "feature_use")],
@@ -677,9 +715,10 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     first_article = np.full(ns, _NONE_MIN, np.int64)
     last_ticket = np.full(ns, _NONE_MAX, np.int64)
     conflict = np.zeros(3, np.int8)
+    tally = np.zeros(1, np.int64)
 
     state: list[Any] = [day0, sizes, types, month_of_day, grid, day_type, user_acc, fmask,
-             first_search, first_article, last_ticket, conflict]  # fmt: skip
+             first_search, first_article, last_ticket, conflict, tally]  # fmt: skip
 
     def fold(cols: list[_Arr]) -> bool:
         loader.wait_pass()  # the first batches wait for the compiled code
@@ -692,6 +731,9 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     active_days = np.flatnonzero(day_type.sum(axis=1))
     if conflict.any() or not len(active_days):
         return False  # the grid cannot hold the data, or no event has a user
+    triples = int(np.bitwise_count(fmask).sum(dtype=np.int64))
+    if array_bytes(nd, nu, ns, nt, n_months, int(tally[0]), triples) > MAX_ARRAY_BYTES:
+        return False  # the derived arrays would not fit beside the pass's
     lo, hi = int(active_days[0]), int(active_days[-1])
     del active_days
     loader.wait()
