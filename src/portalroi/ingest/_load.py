@@ -515,6 +515,9 @@ def _update_rows(con: duckdb.DuckDBPyConnection, plan: Plan, updated: int) -> No
     sets = ", ".join(
         [f"{qi(c)} = c.{qi(c)}" for c in plan.provided if c != spec.key]
         + [f"properties = {_merged_properties(f'{spec.name}.properties', 'c.properties')}"]
+        # an id may change: the rows are keyed again by the rollup refresh (keys.assign), so
+        # that it need not check every row's keys (keys.stale: 10-12 s at 100M events)
+        + ([f"{k} = NULL" for k in keys.COLUMNS] if spec.name == "events" else [])
     )
     rows = f"WHERE src._row IN (SELECT _row FROM {_ACTIONS} WHERE action = 'update')"
     con.execute(

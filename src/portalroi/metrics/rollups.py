@@ -258,15 +258,20 @@ def _write_state(con: duckdb.DuckDBPyConnection, covered: tuple[int, int] | None
     con.execute(f"INSERT INTO {_STATE} VALUES (?, ?, ?)", [*covered, _accounts_fp(con)])
 
 
-def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) -> str:
+def refresh_rollups(
+    con: duckdb.DuckDBPyConnection, *, rebuild: bool = False, check_keys: bool = True
+) -> str:
     """Bring the rollups up to date; return ``"current"``, ``"appended"`` or ``"rebuilt"``.
 
     Appended rows (``rowid`` above the last one seen, and the row count grew by exactly their
     number) are folded in without reading older events; any other change rebuilds every
     rollup, and a change of go-live dates alone rebuilds the activation tables. Rows updated
     in place do not change the count: pass ``rebuild=True`` after such a change (the
-    after-load hook does when a load updated events); it also finds rows whose ids were
-    edited in place and gives them their keys again (:func:`portalroi.store.keys.stale`).
+    after-load hook does when a load updated events); with ``check_keys`` (the default) it
+    also finds rows whose ids were edited in place and gives them their keys again
+    (:func:`portalroi.store.keys.stale`, a read of every row). Loads key the rows they write
+    themselves (an update clears the keys of the rows it changes), so the after-load hook
+    passes ``check_keys=False``; ``portalroi metrics refresh --rebuild`` checks.
 
     Examples
     --------
@@ -275,7 +280,7 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, *, rebuild: bool = False) ->
     >>> refresh_rollups(con), refresh_rollups(con)
     ('rebuilt', 'current')
     """
-    if rebuild:
+    if rebuild and check_keys:
         keys.stale(con)  # ids edited by hand: their rows are keyed again by the rebuild
     state = None if rebuild else _state(con)
     total = _events_rows(con)
@@ -321,7 +326,8 @@ def _refresh_after_load(con: duckdb.DuckDBPyConnection, table: str, load_id: str
         updated = con.execute(
             "SELECT coalesce(max(updated), 0) FROM _loads WHERE load_id = ?", [load_id]
         ).fetchall()[0][0]
-        refresh_rollups(con, rebuild=bool(updated))
+        # the load keyed what it wrote: new rows at insert, updated ones at the refresh
+        refresh_rollups(con, rebuild=bool(updated), check_keys=False)
     elif table == "accounts" and _state(con) is not None:
         refresh_rollups(con)
 
