@@ -495,6 +495,22 @@ def test_64_features_fit() -> None:
     _check(events, []).close()
 
 
+def test_features_of_other_event_types_do_not_count_against_the_64() -> None:
+    """100 pages in ``feature`` of page views, and 5 features used (in an order unlike their
+    keys, over two months and users): the bitmask holds only the 5."""
+    pages = [_ev("2024-01-01 09:00", "A1", "u1", "s1", "page_view", f"p{i}") for i in range(100)]
+    used = [
+        _ev(f"2024-0{1 + i % 2}-0{1 + i % 3} 10:00", "A1", f"u{i % 3}", f"s{i}", "feature_use",
+            f"f{(7 * i) % 5}")
+        for i in range(20)
+    ]  # fmt: skip
+    _check(pages + used, []).close()
+    _check(used[::-1] + pages, [], own_keys=True).close()  # keys in hash order
+    too_many = [_ev("2024-01-01 10:00", "A1", "u1", "s1", "feature_use", f"f{i}")
+                for i in range(65)]  # fmt: skip
+    _fallback(_store(pages + too_many, []))
+
+
 def test_grid_too_large_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_kernel, "MAX_ARRAY_BYTES", 100)
     _fallback(_store(HAND, HAND_ACCOUNTS))  # 36 days x 3 users: a 216-byte grid alone

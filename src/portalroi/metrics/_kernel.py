@@ -1,12 +1,13 @@
 """The compiled rebuild of the integer-keyed rollups: one streamed read of ``events``.
 
-:func:`rebuild` reads the six integer columns of the events with a user (time, account, user,
-session, event type and feature keys) once, in batches that DuckDB decodes in a thread while a
-Numba kernel (``nogil``) folds the last batch into
+:func:`rebuild` reads the time and the five key columns (account, user, session, event type,
+feature) of the events with a user once, as stored, in batches that DuckDB decodes in a thread
+while a Numba kernel (``nogil``) folds the last batch into
 
 * a day x user grid of event counts (``uint16``),
 * a day x event type count table,
-* a month x user bitmask of the features used (``uint64``: at most 64 features),
+* a month x user bitmask of the features used (``uint64``: at most 64 features in
+  ``feature_use`` events, each given a bit as the pass meets it),
 * per session the first search, first article view and last ticket,
 * each user's account.
 
@@ -19,9 +20,10 @@ Arrow by a writer thread, in order, while the next tables are derived (:class:`_
 rows are those of the SQL rebuild, ids replaced by their keys.
 
 When the arrays cannot hold the data (a user with two accounts, more than 65,535 events by one
-user on one day, more than 64 features, arrays past :data:`MAX_ARRAY_BYTES`, no keyed events,
-unkeyed rows, a key missing or outside its dictionary, a time missing) :func:`rebuild` writes
-nothing and returns ``False``: the caller then runs the SQL rebuild.
+user on one day, more than 64 features used in ``feature_use`` events, arrays past
+:data:`MAX_ARRAY_BYTES`, no keyed events, unkeyed rows, a key missing or outside its
+dictionary, a time missing) :func:`rebuild` writes nothing and returns ``False``: the caller
+then runs the SQL rebuild.
 
 While it runs, DuckDB's ``memory_limit`` is held to :data:`DUCKDB_MEMORY`, and
 ``preserve_insertion_order`` is off for the read and on for the writes; both are restored.
@@ -52,7 +54,8 @@ __all__ = ["MAX_ARRAY_BYTES", "MAX_FEATURES", "array_bytes", "rebuild"]
 #: sessions) they take 621 MB for the pass and 969 MB with the derived ones, and the process
 #: peaks at 1.3-1.4 GB.
 MAX_ARRAY_BYTES = 1_500_000_000
-#: Features a month x user bitmask can hold.
+#: Features a month x user bitmask can hold: those of ``feature_use`` events, each given a bit
+#: when the pass first meets it (the dictionary may name more, on other event types).
 MAX_FEATURES = 64
 #: DuckDB's ``memory_limit`` while the kernel runs, where the store's is higher (restored after):
 #: DuckDB keeps the events' blocks it reads cached up to its limit, beside the kernel's arrays
@@ -124,7 +127,7 @@ def _numpy(batch: pa.RecordBatch) -> list[_Arr]:
 
 
 # conflict flags set by the pass
-_TWO_ACCOUNTS, _OVERFLOW, _BAD_KEY = 0, 1, 2
+_TWO_ACCOUNTS, _OVERFLOW, _BAD_KEY, _FEATURES = 0, 1, 2, 3
 
 
 # -- compiled code ---------------------------------------------------------------------------
@@ -158,11 +161,14 @@ def _pass(
     fea_bits: _Arr, day0: int, sizes: _Arr,
     types: _Arr, month_of_day: _Arr, grid: _Arr, day_type: _Arr, user_acc: _Arr, fmask: _Arr,
     first_search: _Arr, first_article: _Arr, last_ticket: _Arr, conflict: _Arr, tally: _Arr,
+    feature_bit: _Arr, bit_feature: _Arr,
 ) -> None:  # fmt: skip
     """Fold one batch into the arrays; ``sizes`` = (days, accounts, users, sessions, types,
     features), ``types`` = keys of (search, article_view, ticket_created, feature_use);
     ``ses_bits`` and ``fea_bits`` are Arrow validity bitmaps (empty: no NULLs), a NULL session
-    or feature reads as -1; ``tally[0]`` counts the user-days (cells of the grid set)."""
+    or feature reads as -1; ``tally[0]`` counts the user-days (cells of the grid set),
+    ``tally[1]`` the bits given to features (``feature_bit`` by feature key, -1 for none yet;
+    ``bit_feature`` the other way)."""
     nd, na, nu, ns, nt, nf = sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5]
     t_search, t_article, t_ticket, t_feature = types[0], types[1], types[2], types[3]
     for i in range(ts.shape[0]):
@@ -197,7 +203,16 @@ def _pass(
             return
         if t == t_feature:
             if f >= 0:
-                fmask[month_of_day[d], u] |= np.uint64(1) << np.uint64(f)
+                b = feature_bit[f]
+                if b < 0:
+                    b = tally[1]
+                    if b == 64:
+                        conflict[_FEATURES] = 1
+                        return
+                    feature_bit[f] = b
+                    bit_feature[b] = f
+                    tally[1] = b + 1
+                fmask[month_of_day[d], u] |= np.uint64(1) << np.uint64(b)
         elif s >= 0:
             if t == t_search:
                 first_search[s] = min(first_search[s], ts[i])
@@ -337,10 +352,12 @@ def _user_days(
 
 
 @_jit
-def _feature_users(fmask: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
-    """(month, feature, user) triples in month then user order, and users per month and
-    feature."""
+def _feature_users(fmask: _Arr, order: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
+    """(month, feature, user) triples in month, user, then feature order, and users per month
+    and feature; ``order`` = the bits in the order of their features' keys, and a triple's
+    feature is its bit's place in it."""
     nm, nu = fmask.shape
+    nb = order.shape[0]
     n = 0
     for m in range(nm):
         for u in range(nu):
@@ -351,21 +368,20 @@ def _feature_users(fmask: _Arr) -> tuple[_Arr, _Arr, _Arr, _Arr]:
     rm = np.empty(n, np.int32)
     rf = np.empty(n, np.int32)
     ru = np.empty(n, np.int32)
-    per = np.zeros((nm, 64), np.int64)
+    per = np.zeros((nm, nb), np.int64)
     k = 0
     for m in range(nm):
         for u in range(nu):
             x = fmask[m, u]
-            f = 0
-            while x:
-                if x & np.uint64(1):
+            if not x:
+                continue
+            for j in range(nb):
+                if (x >> np.uint64(order[j])) & np.uint64(1):
                     rm[k] = m
-                    rf[k] = f
+                    rf[k] = j
                     ru[k] = u
-                    per[m, f] += 1
+                    per[m, j] += 1
                     k += 1
-                x >>= np.uint64(1)
-                f += 1
     return rm, rf, ru, per
 
 
@@ -521,7 +537,8 @@ def _tiny(fn: Callable[..., Any]) -> tuple[Any, ...]:
             c.flags.writeable = False  # as Arrow's zero-copy columns
         return (*cols, _NO_BITS, _NO_BITS, 0, np.ones(6, i64), np.full(4, -1, i64), one, grid,
                 np.zeros((1, 1), i64), np.full(1, -1, i32), np.zeros((1, 1), u64), one.copy(),
-                one.copy(), one.copy(), np.zeros(3, i8), one.copy())  # fmt: skip
+                one.copy(), one.copy(), np.zeros(4, i8), np.zeros(2, i64),
+                np.full(1, -1, i32), np.zeros(64, i32))  # fmt: skip
     if fn is _help:
         return one, one.copy(), one.copy(), 0, one, 1
     if fn is _count_grid:
@@ -529,7 +546,7 @@ def _tiny(fn: Callable[..., Any]) -> tuple[Any, ...]:
     if fn is _user_days:
         return grid, np.zeros(1, i32), one, 1, one.copy(), 1, 1, one.copy(), 1
     assert fn is _feature_users, fn
-    return (np.zeros((1, 1), u64),)
+    return np.zeros((1, 1), u64), np.zeros(1, i64)
 
 
 def _load(pass_loaded: threading.Event) -> None:
@@ -679,7 +696,7 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     nf = max(feature_names, default=-1) + 1
     day0 = int(ts_lo) // US_DAY
     nd = int(ts_hi) // US_DAY - day0 + 1
-    if nf > MAX_FEATURES or nu == 0 or na == 0 or nt == 0:
+    if nu == 0 or na == 0 or nt == 0:
         return False
     live = np.full(na, np.iinfo(np.int64).min, np.int64)
     for k, live_day in con.execute(
@@ -714,11 +731,14 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
     first_search = np.full(ns, _NONE_MIN, np.int64)
     first_article = np.full(ns, _NONE_MIN, np.int64)
     last_ticket = np.full(ns, _NONE_MAX, np.int64)
-    conflict = np.zeros(3, np.int8)
-    tally = np.zeros(1, np.int64)
+    conflict = np.zeros(4, np.int8)
+    tally = np.zeros(2, np.int64)
+    feature_bit = np.full(nf, -1, np.int32)
+    bit_feature = np.zeros(MAX_FEATURES, np.int32)
 
     state: list[Any] = [day0, sizes, types, month_of_day, grid, day_type, user_acc, fmask,
-             first_search, first_article, last_ticket, conflict, tally]  # fmt: skip
+             first_search, first_article, last_ticket, conflict, tally, feature_bit,
+             bit_feature]  # fmt: skip
 
     def fold(cols: list[_Arr]) -> bool:
         loader.wait_pass()  # the first batches wait for the compiled code
@@ -842,11 +862,13 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
         # made once the help sessions are written, not to hold both (the user-days are
         # written meanwhile)
         writer.wait(sql.SESSION_HELP_K)
-        fm, ff, fu, per = _c(_feature_users)(fmask)
+        order = np.argsort(bit_feature[: tally[1]])  # the bits by their features' keys
+        feature_of = bit_feature[order]
+        fm, ff, fu, per = _c(_feature_users)(fmask, order)
         del fmask
         writer.put(
             sql.FEATURE_USER_K,
-            {"month": _date_array(month_days[fm]), "feature_k": ff, "user_k": fu},
+            {"month": _date_array(month_days[fm]), "feature_k": feature_of[ff], "user_k": fu},
         )
         del fm, ff, fu
         m, f = np.nonzero(per)
@@ -854,7 +876,7 @@ def _build(con: duckdb.DuckDBPyConnection, loader: _Loader) -> bool:
             sql.FEATURE_MONTH,
             {
                 "month": _date_array(month_days[m]),
-                "feature": pa.array([feature_names[int(x)] for x in f], pa.string()),
+                "feature": pa.array([feature_names[int(feature_of[x])] for x in f], pa.string()),
                 "users": per[m, f],
             },
         )
