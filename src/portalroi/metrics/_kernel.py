@@ -49,7 +49,8 @@ from portalroi.metrics import _rollup_sql as sql
 __all__ = ["MAX_ARRAY_BYTES", "MAX_FEATURES", "array_bytes", "rebuild"]
 
 #: Most memory the kernel's arrays may take (:func:`array_bytes`), checked before the pass
-#: (its arrays) and after it (with those derived from the user-days); beyond, the SQL rebuild
+#: (its arrays) and after it (with those derived from the user-days and the feature
+#: triples it found); beyond, the SQL rebuild
 #: runs, within DuckDB's ``memory_limit``. At 100M events (730 days, 194,013 users, 12.5M
 #: sessions) they take 621 MB for the pass and 969 MB with the derived ones, and the process
 #: peaks at 1.3-1.4 GB.
@@ -76,7 +77,7 @@ _NONE_MAX = np.iinfo(np.int64).min  # "no ticket" (a max over nothing)
 
 _READ = (
     # the stored columns as they are: expressions here (coalesce, epoch_us) cost DuckDB 0.5 s
-    # of 2.9 s at 100M events; a batch's NULLs are filled in Arrow instead (_numpy)
+    # of 2.9 s at 100M events; a batch's NULLs are handled in Python instead (_numpy)
     "SELECT ts, _account_k, _user_k, _session_k, _type_k, _feature_k "
     "FROM events WHERE _user_k IS NOT NULL"
 )
