@@ -99,8 +99,9 @@ def _values(column: pa.Array, null_as: int) -> _Arr:
 
 def _nullable(column: pa.Array) -> tuple[_Arr, _Arr]:
     """``column``'s values and validity bitmap (:data:`_NO_BITS` when it has no NULLs), both
-    Arrow's buffers, not copied: filling the NULLs allocated 4 MB a batch, and the freed
-    batches stayed in the process (RSS +100 MB at 100M events)."""
+    Arrow's buffers, not copied: filling the NULLs allocates 4 MB a batch, and the freed
+    memory stays in the process (reading 100M events alone: peak RSS 607 MB filled, 489 MB
+    not)."""
     if not column.null_count:
         return column.to_numpy(), _NO_BITS
     if column.offset:  # a slice: not from DuckDB's batches, but handled
