@@ -208,7 +208,7 @@ def _pass(
                 b = feature_bit[f]
                 if b < 0:
                     b = tally[1]
-                    if b == 64:
+                    if b == bit_feature.shape[0]:  # MAX_FEATURES bits given
                         conflict[_FEATURES] = 1
                         return
                     feature_bit[f] = b
@@ -620,7 +620,7 @@ def array_bytes(
     user-day: 20 bytes; at most one (user, month) pair per cell of the bitmask: 8 bytes; month,
     feature and user of each triple: 12 bytes).
 
-    >>> array_bytes(730, 194_013, 12_502_832, 9, 24) // 1_000_000
+    >>> array_bytes(730, 194_013, 12_502_832, 13, 24) // 1_000_000  # the 100M benchmark
     621
     """
     passed = (
